@@ -1,0 +1,83 @@
+# One entry point for people and CI. Every target that needs Python depends on `setup`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+# The repo's own Terraform CLI config: the offline provider mirror when it exists.
+export TF_CLI_CONFIG_FILE := $(CURDIR)/tools/terraform/$(if $(wildcard /opt/tf-plugins),mirror,registry).tfrc
+export TF_IN_AUTOMATION := 1
+export CHECKPOINT_DISABLE := 1
+export PYTHONPATH := $(CURDIR)
+
+EXAMPLE ?= examples/secure-storage
+PYTEST_ARGS ?=
+
+.PHONY: help setup test lint fmt docs inventory policy demo demo-down emulator-up emulator-down emulator-status plan apply destroy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## check Terraform, create .venv and install the project with dev extras
+	@$(PY) -m tools.check_setup
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) tools/check_setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+test: setup ## run every test layer (static, terraform test, inventories, policies, pipelines, e2e)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup ## ruff, mypy strict, terraform fmt
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	terraform fmt -check -recursive modules examples policies tests
+
+fmt: setup ## format Python and Terraform
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+	terraform fmt -recursive modules examples policies tests
+
+docs: setup ## regenerate the inputs/outputs block of every module README
+	$(PY) -m tools.tfdoc
+
+inventory: setup ## regenerate plan inventories (ROOT=modules/kms or examples/x to limit)
+	$(PY) -m tools.inventory $(ROOT)
+
+policy: setup ## checkov (built-in + policies/) on HCL and on the plan of EXAMPLE
+	$(PY) -m tools.policy_gate $(EXAMPLE)
+
+demo: setup ## the main job on the embedded default (local emulator, no AWS account)
+	$(VENV)/bin/mlops demo
+
+demo-down: setup ## destroy the demo and stop the emulator
+	$(VENV)/bin/mlops demo-down
+
+emulator-up: setup ## start the local AWS emulator (EMULATOR_PORT, default 4599)
+	$(VENV)/bin/mlops emulator up
+
+emulator-down: setup ## stop the local AWS emulator
+	$(VENV)/bin/mlops emulator down
+
+emulator-status: setup
+	$(VENV)/bin/mlops emulator status
+
+plan: setup ## terraform plan EXAMPLE against the running emulator
+	$(VENV)/bin/mlops tf plan $(EXAMPLE)
+
+apply: setup ## terraform apply EXAMPLE against the running emulator
+	$(VENV)/bin/mlops tf apply $(EXAMPLE)
+
+destroy: setup ## terraform destroy EXAMPLE on the running emulator
+	$(VENV)/bin/mlops tf destroy $(EXAMPLE)
+
+clean: ## remove local state, caches and the virtual environment
+	-$(VENV)/bin/mlops demo-down 2>/dev/null
+	rm -rf .local $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache

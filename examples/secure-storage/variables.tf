@@ -1,0 +1,30 @@
+variable "mandatory_tags" {
+  description = "Tags every resource carries (checked by the mandatory-tag policy on the plan)."
+  type = object({
+    cost-center         = string
+    data-classification = string
+    environment         = string
+    owner               = string
+  })
+  default = {
+    cost-center         = "cc-1234"
+    data-classification = "confidential"
+    environment         = "dev"
+    owner               = "ml-platform@example.com"
+  }
+  nullable = false
+}
+
+variable "name" {
+  description = "Use-case prefix of every name."
+  type        = string
+  default     = "acme-quality-dev"
+  nullable    = false
+}
+
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "eu-central-1"
+  nullable    = false
+}

@@ -1,0 +1,280 @@
+"""The embedded default's AWS: moto's server, extended in-process, over HTTPS on loopback.
+
+`python -m pipelines_src.local.emulator serve --state-dir D --port P` runs the server in the
+foreground; `start()` / `stop()` run it as a child process tracked by `D/emulator.json`
+(PID, port, endpoint, CA file), which the Makefile, the CLI and the pytest fixtures share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 4599
+HEALTH_PATH = "/_mlops/health"
+STATE_FILE = "emulator.json"
+ACCOUNT_ID = "123456789012"  # moto's fixed account
+_START_TIMEOUT_S = 60.0
+_STOP_TIMEOUT_S = 10.0
+_MODULE = "pipelines_src.local.emulator"
+
+
+class EmulatorError(RuntimeError):
+    """A problem starting or reaching the emulator, worded as the fix."""
+
+
+@dataclass(frozen=True)
+class Emulator:
+    pid: int
+    port: int
+    endpoint: str
+    ca_file: str
+    state_dir: str
+
+    def env(self) -> dict[str, str]:
+        """Environment for Terraform and boto3 clients that talk to this emulator."""
+        return {
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": "eu-central-1",
+            "AWS_REGION": "eu-central-1",
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_CA_BUNDLE": self.ca_file,
+            "SSL_CERT_FILE": self.ca_file,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# In the server process
+# --------------------------------------------------------------------------------------------
+_REQUEST = threading.local()
+
+
+def request_context() -> dict[str, str]:
+    """IAM condition keys of the request being served (werkzeug serves each in its thread)."""
+    return dict(getattr(_REQUEST, "context", {}))
+
+
+def _condition_keys(environ: dict[str, Any]) -> dict[str, str]:
+    keys = {"aws:SecureTransport": "true" if environ.get("wsgi.url_scheme") == "https" else "false"}
+    for header in ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"):
+        value = environ.get("HTTP_" + header.upper().replace("-", "_"))
+        if value is not None:
+            keys["s3:" + header] = value
+    return keys
+
+
+class _Middleware:
+    """Records each request's condition keys and answers the health probe."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self._app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [b'{"status": "ok"}']
+        _REQUEST.context = _condition_keys(environ)
+        try:
+            return self._app(environ, start_response)
+        finally:
+            _REQUEST.context = {}
+
+
+def _install_s3_policy_evaluation() -> None:
+    from moto.iam.access_control import PermissionResult
+    from moto.s3.models import FakeBucket
+
+    from pipelines_src.local.policy_eval import Decision, evaluate
+
+    to_moto = {
+        Decision.ALLOW: PermissionResult.PERMITTED,
+        Decision.DENY: PermissionResult.DENIED,
+        Decision.NEUTRAL: PermissionResult.NEUTRAL,
+    }
+
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        return to_moto[evaluate(self.policy.decode(), action, resource, request_context())]
+
+    FakeBucket.get_permission = get_permission
+
+
+def install_extensions() -> None:
+    """Patch moto in this process where it differs from AWS in ways our modules hit."""
+    from pipelines_src.local import extensions
+
+    _install_s3_policy_evaluation()
+    extensions.install_all()
+
+
+def serve(state_dir: Path, port: int) -> None:
+    """Run the emulator in the foreground until SIGTERM; write the state file once ready."""
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from pipelines_src.local.certs import create_tls_files
+
+    install_extensions()
+    tls = create_tls_files(state_dir / "tls")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(tls.server_cert, tls.server_key)
+    app = _Middleware(DomainDispatcherApplication(create_backend_app))
+    server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler, ssl_context=context)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    info = Emulator(os.getpid(), port, f"https://{HOST}:{port}", str(tls.ca_cert), str(state_dir))
+    _write_state(state_dir, info)
+    server.serve_forever()
+
+
+# --------------------------------------------------------------------------------------------
+# In the controlling process (Makefile, CLI, pytest)
+# --------------------------------------------------------------------------------------------
+def _write_state(state_dir: Path, info: Emulator) -> None:
+    tmp = state_dir / (STATE_FILE + ".tmp")
+    tmp.write_text(json.dumps(asdict(info), indent=2))
+    tmp.replace(state_dir / STATE_FILE)
+
+
+def _pid_is_emulator(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return _MODULE.encode() in cmdline
+
+
+def running(state_dir: Path) -> Emulator | None:
+    """The emulator recorded in `state_dir`, if its process is still alive."""
+    try:
+        info = Emulator(**json.loads((state_dir / STATE_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    return info if _pid_is_emulator(info.pid) else None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _ensure_port_free(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError as exc:
+            raise EmulatorError(
+                f"port {port} on {HOST} is in use ({exc.strerror}): stop what listens there "
+                f"or pick another port with EMULATOR_PORT=<port>"
+            ) from exc
+
+
+def healthy(info: Emulator, timeout: float = 2.0) -> bool:
+    context = ssl.create_default_context(cafile=info.ca_file)
+    try:
+        with urllib.request.urlopen(info.endpoint + HEALTH_PATH, timeout=timeout, context=context) as resp:
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, OSError, ssl.SSLError):
+        return False
+
+
+def _wait_until_healthy(state_dir: Path, proc: subprocess.Popen[bytes], log: Path) -> Emulator:
+    deadline = time.monotonic() + _START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+            raise EmulatorError(f"emulator exited with {proc.returncode} during start; see {log}: " + " | ".join(tail))
+        info = running(state_dir)
+        if info is not None and healthy(info):
+            return info
+        time.sleep(0.2)
+    proc.terminate()
+    raise EmulatorError(f"emulator did not answer within {_START_TIMEOUT_S:.0f}s; see {log}")
+
+
+def start(state_dir: Path, port: int | None = None) -> Emulator:
+    """Start the emulator for `state_dir` (or return the one already running there)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    current = running(state_dir)
+    if current is not None and healthy(current):
+        return current
+    port = port or free_port()
+    _ensure_port_free(port)
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    log = state_dir / "emulator.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", _MODULE, "serve", "--state-dir", str(state_dir), "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    return _wait_until_healthy(state_dir, proc, log)
+
+
+def stop(state_dir: Path) -> bool:
+    """Stop the emulator recorded in `state_dir`; True if one was running."""
+    info = running(state_dir)
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    if info is None:
+        return False
+    os.kill(info.pid, signal.SIGTERM)
+    deadline = time.monotonic() + _STOP_TIMEOUT_S
+    while _pid_is_emulator(info.pid) and time.monotonic() < deadline:
+        _reap(info.pid)
+        time.sleep(0.1)
+    if _pid_is_emulator(info.pid):
+        os.kill(info.pid, signal.SIGKILL)
+    _reap(info.pid)
+    return True
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def reset(info: Emulator) -> None:
+    """Forget every emulated resource (moto's reset), keeping the server up."""
+    context = ssl.create_default_context(cafile=info.ca_file)
+    request = urllib.request.Request(info.endpoint + "/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=10, context=context):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m {_MODULE}")
+    parser.add_argument("command", choices=["serve"])
+    parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    args = parser.parse_args(argv)
+    serve(args.state_dir, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Helpers shared by the custom checks: checkov hands attribute values wrapped in lists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def unwrap(value: Any) -> Any:
+    """A value without checkov's one-element list wrapping."""
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value
+
+
+def first(conf: dict[str, Any], key: str) -> Any:
+    """The attribute value as written, unwrapped from checkov's one-element lists."""
+    return unwrap(conf.get(key))
+
+
+def is_plan(conf: dict[str, Any]) -> bool:
+    """True on a plan scan: checkov records the planned change actions there only."""
+    return "__change_actions__" in conf
+
+
+def policy_document(value: Any) -> dict[str, Any] | None:
+    """A policy as a dict, or None when it is an unresolved reference (HCL scans)."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    return None
+
+
+def statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    found = document.get("Statement", [])
+    return [found] if isinstance(found, dict) else [s for s in found if isinstance(s, dict)]
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,108 @@
+"""Layer 1: HCL rules every module follows (python-hcl2 via checkov's fork)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, MODULES, REPO
+from tools import tfdoc
+from tools.hcl import changelog_version, module_blocks, module_version, parse_file
+
+ALLOWED_PROVIDERS = {"hashicorp/aws"}
+REQUIRED_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md", "CHANGELOG.md")
+
+module_ids = [m.name for m in MODULES]
+
+
+def test_there_are_modules_and_examples() -> None:
+    assert {"kms", "storage"} <= {m.name for m in MODULES}
+    assert EXAMPLES, "at least one example root"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_ids)
+def test_core_files_present(module: Path) -> None:
+    missing = [name for name in REQUIRED_FILES if not (module / name).is_file()]
+    assert not missing, f"{module.name} lacks {missing}"
+    assert list((module / "tests").glob("*.tftest.hcl")), f"{module.name} has no terraform test"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_ids)
+def test_variables_typed_described_alphabetical(module: Path) -> None:
+    variables = module_blocks(module, "variable")
+    names = [v.name for v in variables]
+    assert names == sorted(names), f"{module.name}: variables not alphabetical: {names}"
+    for var in variables:
+        assert var.raw("type"), f"{module.name}: variable {var.name} has no type"
+        assert (var.value("description") or "").strip(), f"{module.name}: variable {var.name} has no description"
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", var.name), f"{module.name}: {var.name} is not snake_case"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_ids)
+def test_outputs_described_alphabetical(module: Path) -> None:
+    outputs = module_blocks(module, "output")
+    names = [o.name for o in outputs]
+    assert names == sorted(names), f"{module.name}: outputs not alphabetical: {names}"
+    for out in outputs:
+        assert (out.value("description") or "").strip(), f"{module.name}: output {out.name} has no description"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_ids)
+def test_validation_messages_name_the_variable_and_are_tested(module: Path) -> None:
+    """Every validation says which variable is wrong, and a terraform test proves it rejects."""
+    tests_text = "\n".join(p.read_text() for p in (module / "tests").glob("*.tftest.hcl"))
+    for var in module_blocks(module, "variable"):
+        validations = var.body.get("validation", [])
+        for validation in validations:
+            message = validation["error_message"][0] if isinstance(validation["error_message"], list) else validation["error_message"]
+            assert message.startswith(f"{var.name}:"), f"{module.name}: message of {var.name} must start with '{var.name}:'"
+        if validations:
+            pattern = rf"expect_failures\s*=\s*\[[^\]]*var\.{var.name}\b"
+            assert re.search(pattern, tests_text), f"{module.name}: no terraform test expects var.{var.name} to fail"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_ids)
+def test_only_allowed_providers_and_no_provider_config(module: Path) -> None:
+    for tf_file in module.glob("*.tf"):
+        parsed = parse_file(tf_file)
+        assert "provider" not in parsed, f"{tf_file}: modules take providers from the caller"
+        for terraform in parsed.get("terraform", []):
+            assert "provider_meta" not in terraform, f"{tf_file}: provider_meta breaks plan on provider 5.100"
+            for providers in terraform.get("required_providers", []):
+                for name, spec in providers.items():
+                    source = spec["source"] if isinstance(spec, dict) else spec
+                    assert source in ALLOWED_PROVIDERS, f"{tf_file}: provider {name} ({source}) is not allowed"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_ids)
+def test_version_pins(module: Path) -> None:
+    text = (module / "versions.tf").read_text()
+    assert re.search(r'required_version\s*=\s*">= 1\.7', text), f"{module.name}: pin required_version >= 1.7"
+    assert re.search(r'version\s*=\s*">= 5\.\d+, < 6\.0"', text), f"{module.name}: pin hashicorp/aws >= 5.x, < 6.0"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=module_ids)
+def test_module_version_matches_changelog(module: Path) -> None:
+    version = module_version(module)
+    assert version, f"{module.name}: versions.tf lacks the line `# module_version = \"x.y.z\"`"
+    assert version == changelog_version(module), f"{module.name}: versions.tf says {version}, CHANGELOG head differs"
+
+
+def test_readme_blocks_are_fresh() -> None:
+    stale = []
+    for module in tfdoc.modules():
+        current, fresh = tfdoc.updated_readme(module)
+        if current != fresh:
+            stale.append(module.name)
+    assert not stale, f"README inputs/outputs stale for {stale}: run `make docs`"
+
+
+def test_terraform_fmt() -> None:
+    result = subprocess.run(
+        ["terraform", "fmt", "-check", "-recursive", "-list=true", "modules", "examples", "policies", "tests"],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, f"terraform fmt needed (run `make fmt`): {result.stdout}{result.stderr}"

@@ -1,0 +1,1 @@
+"""Repository tooling: set-up check, docs generator, inventories."""

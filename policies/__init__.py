@@ -1,2 +1,1 @@
-"""Custom checkov policies of the MLOps registry (CKV_MLOPS_*). Checkov loads the Python checks
-of this folder only because this file exists."""
+"""Custom checkov policies of the MLOps registry: checks in `checks/`, fixtures in `fixtures/`."""

@@ -20,7 +20,9 @@ def problems() -> list[str]:
         found.append(f"Python {sys.version.split()[0]} is too old: install Python >= 3.11 and run `make setup` again")
     terraform = shutil.which("terraform")
     if terraform is None:
-        found.append(f"terraform not found on PATH: install Terraform >= 1.7 ({INSTALL_URL}) and run `make setup` again")
+        found.append(
+            f"terraform not found on PATH: install Terraform >= 1.7 ({INSTALL_URL}) and run `make setup` again"
+        )
         return found
     out = subprocess.run([terraform, "version", "-json"], capture_output=True, text=True, check=False).stdout
     try:

@@ -29,7 +29,7 @@ class Block:
         match = re.search(rf"^\s*{re.escape(attribute)}\s*=\s*", self.source, re.MULTILINE)
         if match is None:
             return None
-        text, depth, end = self.source[match.end():], 0, 0
+        text, depth, end = self.source[match.end() :], 0, 0
         in_string = False
         for end, char in enumerate(text):
             if char == '"' and (end == 0 or text[end - 1] != "\\"):
@@ -45,13 +45,19 @@ class Block:
         return re.sub(r"\s+", " ", text[:end].strip())
 
     def value(self, attribute: str) -> Any:
-        value = self.body.get(attribute)
-        return value[0] if isinstance(value, list) and len(value) == 1 else value
+        return unwrap(self.body.get(attribute))
+
+
+def unwrap(value: Any) -> Any:
+    """A value without the parser's one-element list wrapping."""
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value
 
 
 def parse_file(path: Path) -> dict[str, Any]:
     with path.open() as handle:
-        parsed: dict[str, Any] = hcl2.load(handle)
+        parsed: dict[str, Any] = hcl2.load(handle)  # type: ignore[attr-defined]  # re-exported without __all__
     return parsed
 
 

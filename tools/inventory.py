@@ -8,6 +8,7 @@ throw-away emulator and rewrites the YAML files.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from collections import Counter
@@ -52,8 +53,21 @@ def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _resources(child)
 
 
+def _decoded(value: str) -> Any:
+    """A JSON document held in a string (policies, definitions) as data, so that inventories
+    compare its structure, not its spelling."""
+    if value.startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _prune(value: Any) -> Any:
     """Drop nulls and empty containers: the inventory states what is set."""
+    if isinstance(value, str):
+        return _decoded(value)
     if isinstance(value, dict):
         pruned = {k: _prune(v) for k, v in value.items()}
         return {k: v for k, v in pruned.items() if v not in (None, {}, [])}
@@ -78,7 +92,9 @@ def _subset_diff(expected: Any, actual: Any, path: str) -> list[str]:
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{path}: expected {expected!r}, plan has {actual!r}"]
-        return [d for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for d in _subset_diff(e, a, f"{path}[{i}]")]
+        return [
+            d for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for d in _subset_diff(e, a, f"{path}[{i}]")
+        ]
     return [] if expected == actual else [f"{path}: expected {expected!r}, plan has {actual!r}"]
 
 

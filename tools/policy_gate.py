@@ -17,6 +17,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 POLICIES = REPO / "policies"
+CHECKS = POLICIES / "checks"
 
 # An attribute set from a variable that is unknown until apply must not read as "missing".
 os.environ.setdefault("EVAL_TF_PLAN_AFTER_UNKNOWN", "1")
@@ -59,7 +60,8 @@ def _apply_source_skips(report: Any, source_roots: list[Path]) -> Any:
     from checkov.common.runners.runner_registry import RunnerRegistry
 
     enriched = RunnerRegistry.get_enriched_resources(
-        repo_roots=[str(r) for r in source_roots], download_external_modules=False,
+        repo_roots=[str(r) for r in source_roots],
+        download_external_modules=False,
         external_modules_download_path=".external_modules",
     )
     report = Report("terraform_plan").enrich_plan_report(report, enriched)
@@ -70,7 +72,9 @@ def scan_hcl(directory: Path) -> list[Finding]:
     """Findings of a scan of the Terraform files under `directory` (modules it calls included)."""
     from checkov.terraform.runner import Runner
 
-    report = Runner().run(root_folder=str(directory), external_checks_dir=[str(POLICIES)], runner_filter=_filter("terraform"))
+    report = Runner().run(
+        root_folder=str(directory), external_checks_dir=[str(CHECKS)], runner_filter=_filter("terraform")
+    )
     return _findings(report)
 
 
@@ -83,9 +87,25 @@ def scan_plan(plan: dict[str, Any], work_dir: Path, source_root: Path) -> list[F
     plan_file = work_dir / "tfplan.json"
     plan_file.write_text(json.dumps(plan))
     report = Runner().run(
-        root_folder=None, files=[str(plan_file)], external_checks_dir=[str(POLICIES)], runner_filter=_filter("terraform_plan")
+        root_folder=None,
+        files=[str(plan_file)],
+        external_checks_dir=[str(CHECKS)],
+        runner_filter=_filter("terraform_plan"),
     )
     return _findings(_apply_source_skips(report, [source_root, REPO / "modules"]))
+
+
+def known_at_plan(plan: dict[str, Any], resource_type: str, attribute: str) -> list[str]:
+    """Addresses of `resource_type` resources whose `attribute` the plan already knows (a
+    check can read it); the others are only known after apply."""
+    return [
+        change["address"]
+        for change in plan.get("resource_changes", [])
+        if change["type"] == resource_type
+        and change["mode"] == "managed"
+        and not (change["change"].get("after_unknown") or {}).get(attribute)
+        and "delete" not in change["change"]["actions"]
+    ]
 
 
 def failures(findings: list[Finding]) -> list[Finding]:

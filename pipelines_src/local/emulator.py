@@ -8,6 +8,7 @@ foreground; `start()` / `stop()` run it as a child process tracked by `D/emulato
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -114,7 +115,7 @@ def _install_s3_policy_evaluation() -> None:
             return PermissionResult.NEUTRAL
         return to_moto[evaluate(self.policy.decode(), action, resource, request_context())]
 
-    FakeBucket.get_permission = get_permission
+    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]  # deliberate patch
 
 
 def install_extensions() -> None:
@@ -229,7 +230,10 @@ def start(state_dir: Path, port: int | None = None) -> Emulator:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", _MODULE, "serve", "--state-dir", str(state_dir), "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     return _wait_until_healthy(state_dir, proc, log)
 
@@ -252,10 +256,9 @@ def stop(state_dir: Path) -> bool:
 
 
 def _reap(pid: int) -> None:
-    try:
+    """Collect our own exited child so it does not linger as a zombie (no-op for others)."""
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def reset(info: Emulator) -> None:

@@ -88,6 +88,8 @@ class UnknownOperator(ValueError):
 def _condition_matches(operator: str, key: str, expected: Any, context: Context) -> bool:
     if_exists = operator.endswith("IfExists")
     base = operator.removesuffix("IfExists").split(":")[-1]  # ForAnyValue:/ForAllValues: prefixes
+    if base != "Null" and base not in _POSITIVE and base not in _NEGATED:
+        raise UnknownOperator(operator)
     present = key in context
     if base == "Null":
         wants_missing = str(expected[0] if isinstance(expected, list) else expected).lower() == "true"
@@ -98,9 +100,7 @@ def _condition_matches(operator: str, key: str, expected: Any, context: Context)
     if base in _NEGATED:
         compare = _POSITIVE[_NEGATED[base]]
         return not any(compare(actual, e) for e in _as_list(expected))
-    if base in _POSITIVE:
-        return any(_POSITIVE[base](actual, e) for e in _as_list(expected))
-    raise UnknownOperator(operator)
+    return any(_POSITIVE[base](actual, e) for e in _as_list(expected))
 
 
 def _conditions_match(statement: Mapping[str, Any], context: Context) -> bool:

@@ -31,9 +31,29 @@ _REPO_SKIP = {".git", ".local", ".venv"}
 
 # Provider `endpoints` keys for every AWS service the registry's modules use.
 EMULATED_SERVICES = (
-    "applicationautoscaling", "budgets", "ce", "cloudwatch", "codebuild", "codecommit",
-    "codepipeline", "codestarconnections", "dynamodb", "ec2", "ecr", "events", "iam", "kms",
-    "lambda", "logs", "s3", "sagemaker", "scheduler", "sfn", "sns", "sqs", "sts",
+    "applicationautoscaling",
+    "budgets",
+    "ce",
+    "cloudwatch",
+    "codebuild",
+    "codecommit",
+    "codepipeline",
+    "codestarconnections",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "events",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "s3",
+    "sagemaker",
+    "scheduler",
+    "sfn",
+    "sns",
+    "sqs",
+    "sts",
 )
 
 
@@ -132,12 +152,14 @@ def _mirror_repo_path(work_dir: Path, relative: Path) -> Path:
 
 def stage(root: Path, work_dir: Path, emulator: Emulator | None) -> Path:
     """Copy `root` into `work_dir` at its repo-relative path and point it at `emulator`."""
+    work_dir = work_dir.resolve()
+    if work_dir.is_relative_to(REPO_ROOT) and not work_dir.is_relative_to(REPO_ROOT / ".local"):
+        raise TerraformError(
+            f"refusing to stage into the source tree ({work_dir}): use a folder outside it or under .local/"
+        )
     root = root.resolve()
     relative = root.relative_to(REPO_ROOT) if root.is_relative_to(REPO_ROOT) else Path("roots") / root.name
-    staged = _mirror_repo_path(work_dir.resolve(), relative)
-    resolved = staged.resolve()
-    if resolved.is_relative_to(REPO_ROOT) and not resolved.is_relative_to(REPO_ROOT / ".local"):
-        raise TerraformError(f"refusing to stage into the source tree ({staged}): choose a work directory outside it")
+    staged = _mirror_repo_path(work_dir, relative)
     _copy_root(root, staged)
     if emulator is not None:
         if not _declares_aws_provider(staged):
@@ -156,7 +178,7 @@ class TerraformRoot:
 
     def run(self, *args: str, capture: bool = False, check: bool = True) -> subprocess.CompletedProcess[str]:
         command = [self.binary, f"-chdir={self.path}", *args]
-        result = subprocess.run(command, env=dict(self.env), text=True, capture_output=capture)
+        result = subprocess.run(command, env=dict(self.env), text=True, capture_output=capture, check=False)
         if check and result.returncode != 0:
             detail = (result.stderr or "").strip()[-4000:] if capture else ""
             raise TerraformError(f"`terraform {' '.join(args)}` failed in {self.path} ({result.returncode}) {detail}")
@@ -171,16 +193,31 @@ class TerraformRoot:
         args += [f"-var={k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in variables.items()]
         return args
 
-    def apply(self, var_files: Sequence[Path] = (), variables: Mapping[str, Any] | None = None, capture: bool = True) -> None:
+    def apply(
+        self, var_files: Sequence[Path] = (), variables: Mapping[str, Any] | None = None, capture: bool = True
+    ) -> None:
         self.init()
-        self.run("apply", "-input=false", "-auto-approve", "-no-color", *self._var_args(var_files, variables or {}), capture=capture)
+        self.run(
+            "apply",
+            "-input=false",
+            "-auto-approve",
+            "-no-color",
+            *self._var_args(var_files, variables or {}),
+            capture=capture,
+        )
 
     def plan_changes(self, var_files: Sequence[Path] = (), variables: Mapping[str, Any] | None = None) -> int:
         """Exit code of `plan -detailed-exitcode`: 0 no changes, 2 changes (1 raises)."""
         self.init()
         result = self.run(
-            "plan", "-input=false", "-no-color", "-detailed-exitcode", "-lock=false",
-            *self._var_args(var_files, variables or {}), capture=True, check=False,
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-detailed-exitcode",
+            "-lock=false",
+            *self._var_args(var_files, variables or {}),
+            capture=True,
+            check=False,
         )
         if result.returncode not in (0, 2):
             raise TerraformError(f"plan failed in {self.path}: {result.stderr.strip()[-4000:]}")
@@ -190,16 +227,32 @@ class TerraformRoot:
         """The plan as `terraform show -json` renders it."""
         self.init()
         plan_file = self.path / "plan.tfplan"
-        self.run("plan", "-input=false", "-no-color", "-lock=false", f"-out={plan_file}",
-                 *self._var_args(var_files, variables or {}), capture=True)
+        self.run(
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            f"-out={plan_file}",
+            *self._var_args(var_files, variables or {}),
+            capture=True,
+        )
         shown = self.run("show", "-json", str(plan_file), capture=True).stdout
         plan_file.unlink()
         data: dict[str, Any] = json.loads(shown)
         return data
 
-    def destroy(self, var_files: Sequence[Path] = (), variables: Mapping[str, Any] | None = None, capture: bool = True) -> None:
+    def destroy(
+        self, var_files: Sequence[Path] = (), variables: Mapping[str, Any] | None = None, capture: bool = True
+    ) -> None:
         self.init()
-        self.run("destroy", "-input=false", "-auto-approve", "-no-color", *self._var_args(var_files, variables or {}), capture=capture)
+        self.run(
+            "destroy",
+            "-input=false",
+            "-auto-approve",
+            "-no-color",
+            *self._var_args(var_files, variables or {}),
+            capture=capture,
+        )
 
     def outputs(self) -> dict[str, Any]:
         raw = json.loads(self.run("output", "-json", capture=True).stdout or "{}")

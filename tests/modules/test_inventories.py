@@ -42,6 +42,6 @@ def test_plan_passes_policy_gate(case: inventory.Case, local_emulator: emulator.
     findings = policy_gate.scan_plan(plan, tf_work / "scans" / case.id.replace("/", "_"), staged)
     failed = policy_gate.failures(findings)
     assert not failed, "\n".join(str(f) for f in failed)
-    bucket_policies = inventory.summarize(plan)["counts"].get("aws_s3_bucket_policy", 0)
-    tls_rows = [f for f in findings if f.check_id == "CKV_MLOPS_1"]
-    assert len(tls_rows) == bucket_policies, "every bucket policy must be read by CKV_MLOPS_1 on the plan"
+    readable = policy_gate.known_at_plan(plan, "aws_s3_bucket_policy", "policy")
+    tls_rows = {f.resource for f in findings if f.check_id == "CKV_MLOPS_1"}
+    assert tls_rows == set(readable), "every bucket policy known at plan must be read by CKV_MLOPS_1"

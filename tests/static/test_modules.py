@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import EXAMPLES, MODULES, REPO
 from tools import tfdoc
-from tools.hcl import changelog_version, module_blocks, module_version, parse_file
+from tools.hcl import changelog_version, module_blocks, module_version, parse_file, unwrap
 
 ALLOWED_PROVIDERS = {"hashicorp/aws"}
 REQUIRED_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md", "CHANGELOG.md")
@@ -57,8 +57,14 @@ def test_validation_messages_name_the_variable_and_are_tested(module: Path) -> N
     for var in module_blocks(module, "variable"):
         validations = var.body.get("validation", [])
         for validation in validations:
-            message = validation["error_message"][0] if isinstance(validation["error_message"], list) else validation["error_message"]
-            assert message.startswith(f"{var.name}:"), f"{module.name}: message of {var.name} must start with '{var.name}:'"
+            message = (
+                validation["error_message"][0]
+                if isinstance(validation["error_message"], list)
+                else validation["error_message"]
+            )
+            assert message.startswith(f"{var.name}:"), (
+                f"{module.name}: message of {var.name} must start with '{var.name}:'"
+            )
         if validations:
             pattern = rf"expect_failures\s*=\s*\[[^\]]*var\.{var.name}\b"
             assert re.search(pattern, tests_text), f"{module.name}: no terraform test expects var.{var.name} to fail"
@@ -73,7 +79,8 @@ def test_only_allowed_providers_and_no_provider_config(module: Path) -> None:
             assert "provider_meta" not in terraform, f"{tf_file}: provider_meta breaks plan on provider 5.100"
             for providers in terraform.get("required_providers", []):
                 for name, spec in providers.items():
-                    source = spec["source"] if isinstance(spec, dict) else spec
+                    spec = unwrap(spec)
+                    source = unwrap(spec["source"] if isinstance(spec, dict) else spec)
                     assert source in ALLOWED_PROVIDERS, f"{tf_file}: provider {name} ({source}) is not allowed"
 
 
@@ -87,7 +94,7 @@ def test_version_pins(module: Path) -> None:
 @pytest.mark.parametrize("module", MODULES, ids=module_ids)
 def test_module_version_matches_changelog(module: Path) -> None:
     version = module_version(module)
-    assert version, f"{module.name}: versions.tf lacks the line `# module_version = \"x.y.z\"`"
+    assert version, f'{module.name}: versions.tf lacks the line `# module_version = "x.y.z"`'
     assert version == changelog_version(module), f"{module.name}: versions.tf says {version}, CHANGELOG head differs"
 
 
@@ -103,6 +110,9 @@ def test_readme_blocks_are_fresh() -> None:
 def test_terraform_fmt() -> None:
     result = subprocess.run(
         ["terraform", "fmt", "-check", "-recursive", "-list=true", "modules", "examples", "policies", "tests"],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, f"terraform fmt needed (run `make fmt`): {result.stdout}{result.stderr}"

@@ -5,3 +5,9 @@ buckets = {
   artifacts = { noncurrent_version_expiration_days = 30, transition_to_ia_days = 60, expiration_days = 730 }
 }
 access_log_bucket = "org-log-archive"
+tags = {
+  cost-center         = "cc-1234"
+  data-classification = "internal"
+  environment         = "test"
+  owner               = "ml-platform@example.com"
+}

@@ -11,7 +11,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies._common import first, unwrap
+from policies.checks._common import first, unwrap
 
 MANDATORY_TAGS = ("cost-center", "data-classification", "environment", "owner")
 DATA_CLASSIFICATIONS = ("confidential", "internal", "public", "restricted")

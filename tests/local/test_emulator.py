@@ -1,0 +1,62 @@
+"""The emulator process: start, health, isolation, clear errors, stop by PID."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from pipelines_src.local import emulator
+
+
+def test_start_is_healthy_idempotent_and_stops_by_pid(tmp_path: Path) -> None:
+    info = emulator.start(tmp_path)
+    try:
+        assert info.endpoint.startswith("https://127.0.0.1:")
+        assert emulator.healthy(info)
+        assert emulator.start(tmp_path) == info, "a second start reuses the running emulator"
+    finally:
+        assert emulator.stop(tmp_path)
+    assert emulator.running(tmp_path) is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(info.pid, 0)
+    assert emulator.stop(tmp_path) is False
+
+
+def test_busy_port_is_one_clear_error_and_leaves_nothing(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as blocker:
+        blocker.bind((emulator.HOST, 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        with pytest.raises(emulator.EmulatorError, match=rf"port {port} .* in use.*EMULATOR_PORT"):
+            emulator.start(tmp_path, port)
+    assert emulator.running(tmp_path) is None
+    assert not (tmp_path / emulator.STATE_FILE).exists()
+
+
+def test_failed_start_names_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(emulator, "_MODULE", "pipelines_src.local.no_such_module")
+    with pytest.raises(emulator.EmulatorError, match=r"exited with 1 during start; see .*emulator.log"):
+        emulator.start(tmp_path)
+
+
+def test_reset_forgets_resources(tmp_path: Path) -> None:
+    import boto3
+
+    info = emulator.start(tmp_path)  # its own: a reset must not touch the session's emulator
+    try:
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=info.endpoint,
+            verify=info.ca_file,
+            region_name="eu-central-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        s3.create_bucket(Bucket="reset-probe", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+        emulator.reset(info)
+        assert "reset-probe" not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    finally:
+        emulator.stop(tmp_path)

@@ -1,0 +1,45 @@
+"""Staging a root for a local run never touches the sources, and finds every module it calls."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from pipelines_src.local import terraform as tf
+
+REPO = tf.REPO_ROOT
+
+
+def _digest(folder: Path) -> str:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and ".terraform" not in p.parts)
+    return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
+
+
+def test_staging_examples_then_modules_leaves_sources_untouched(tmp_path: Path) -> None:
+    before = {name: _digest(REPO / "modules" / name) for name in ("kms", "storage")}
+    example = tf.stage(REPO / "examples" / "secure-storage", tmp_path, None)
+    module = tf.stage(REPO / "modules" / "kms", tmp_path, None)  # same work dir: the case that once hurt
+    (module / "scratch.tf").write_text("# written into the staged copy only\n")
+    assert (example / "../../modules/storage/main.tf").resolve() == (REPO / "modules/storage/main.tf").resolve()
+    assert not (module.resolve()).is_relative_to(REPO)
+    assert {name: _digest(REPO / "modules" / name) for name in ("kms", "storage")} == before
+    assert not (REPO / "modules" / "kms" / "scratch.tf").exists()
+
+
+def test_staging_into_the_source_tree_is_refused() -> None:
+    with pytest.raises(tf.TerraformError, match="refusing to stage into the source tree"):
+        tf.stage(REPO / "examples" / "secure-storage", REPO / "tests", None)
+
+
+def test_emulator_override_points_every_service_at_the_emulator(tmp_path: Path) -> None:
+    from pipelines_src.local.emulator import Emulator
+
+    info = Emulator(pid=1, port=4599, endpoint="https://127.0.0.1:4599", ca_file="/x/ca.pem", state_dir="/x")
+    staged = tf.stage(REPO / "modules" / "kms", tmp_path, info)
+    override = (staged / tf.OVERRIDE_FILE).read_text()
+    for service in tf.EMULATED_SERVICES:
+        assert f"{service} " in override and "https://127.0.0.1:4599" in override
+    assert (staged / tf.PROVIDER_STUB_FILE).exists(), "a module root gets a provider block to override"
+    assert "skip_credentials_validation = true" in override and "max_retries                 = 2" in override

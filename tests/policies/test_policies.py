@@ -1,0 +1,84 @@
+"""Layer 4: the policy gate. Modules and examples are clean on HCL; each custom policy passes
+and fails exactly its fixtures; a deliberately insecure root fails exactly the expected IDs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipelines_src.local import emulator
+from pipelines_src.local import terraform as tf
+from tests.conftest import EXAMPLES, MODULES
+from tools import policy_gate
+
+FIXTURES = policy_gate.POLICIES / "fixtures"
+CHECK_FIXTURES = sorted(p for p in FIXTURES.iterdir() if (p / "expected.yaml").exists())
+INSECURE_ROOT = FIXTURES / "insecure-root"
+# Exactly what the insecure root must fail on its plan: built-in checks for the public access
+# block, encryption, versioning, logging, lifecycle and replication, plus ours for the missing
+# policy, the AWS-managed key and the missing tags.
+INSECURE_ROOT_FAILS = {
+    "CKV2_AWS_6",
+    "CKV2_AWS_61",
+    "CKV2_AWS_62",
+    "CKV_AWS_144",
+    "CKV_AWS_145",
+    "CKV_AWS_18",
+    "CKV_AWS_21",
+    "CKV_AWS_53",
+    "CKV_AWS_54",
+    "CKV_AWS_55",
+    "CKV_AWS_56",
+    "CKV_MLOPS_2",
+    "CKV_MLOPS_3",
+    "CKV_MLOPS_4",
+}
+
+
+def _plan_findings(root: Path, info: emulator.Emulator, work: Path) -> list[policy_gate.Finding]:
+    staged = tf.stage(root, work / "stage", info)
+    plan = tf.TerraformRoot(staged, tf.base_env(info)).plan_json()
+    return policy_gate.scan_plan(plan, work / "scan", staged)
+
+
+def _rows(findings: list[policy_gate.Finding], check_id: str, passed: bool) -> set[str]:
+    return {f.resource for f in findings if f.check_id == check_id and f.passed is passed}
+
+
+@pytest.mark.parametrize("root", MODULES + EXAMPLES, ids=[str(p.relative_to(tf.REPO_ROOT)) for p in MODULES + EXAMPLES])
+def test_hcl_has_no_failures(root: Path) -> None:
+    failed = policy_gate.failures(policy_gate.scan_hcl(root))
+    assert not failed, "\n".join(str(f) for f in failed)
+
+
+def test_every_custom_policy_has_fixtures() -> None:
+    ids = {p.name for p in CHECK_FIXTURES}
+    for source in policy_gate.CHECKS.glob("*.py"):
+        for check_id in set(re.findall(r'id="(CKV_MLOPS_\d+)"', source.read_text())):
+            assert check_id in ids, f"{check_id} ({source.name}) has no fixture folder"
+    for source in policy_gate.CHECKS.glob("*.yaml"):
+        check_id = yaml.safe_load(source.read_text())["metadata"]["id"]
+        assert check_id in ids, f"{check_id} ({source.name}) has no fixture folder"
+
+
+@pytest.mark.parametrize("fixture", CHECK_FIXTURES, ids=[p.name for p in CHECK_FIXTURES])
+def test_policy_fixture_exact_sets(fixture: Path, local_emulator: emulator.Emulator, tmp_path: Path) -> None:
+    expected: dict[str, Any] = yaml.safe_load((fixture / "expected.yaml").read_text())
+    check_id = expected["check"]
+    for scan in expected["scans"]:
+        scanned = policy_gate.scan_hcl(fixture) if scan == "hcl" else _plan_findings(fixture, local_emulator, tmp_path)
+        assert _rows(scanned, check_id, passed=True) == set(expected["passed"]), f"{scan} scan: passed set"
+        assert _rows(scanned, check_id, passed=False) == set(expected["failed"]), f"{scan} scan: failed set"
+
+
+def test_insecure_root_fails_exactly_the_expected_ids(local_emulator: emulator.Emulator, tmp_path: Path) -> None:
+    """What the gate reports: HCL scan and plan scan together."""
+    findings = policy_gate.scan_hcl(INSECURE_ROOT) + _plan_findings(INSECURE_ROOT, local_emulator, tmp_path)
+    failed_ids = {f.check_id for f in policy_gate.failures(findings)}
+    assert failed_ids == INSECURE_ROOT_FAILS, (
+        f"unexpected: {failed_ids - INSECURE_ROOT_FAILS}, missing: {INSECURE_ROOT_FAILS - failed_ids}"
+    )

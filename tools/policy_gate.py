@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policies import plan_checks
+
 REPO = Path(__file__).resolve().parents[1]
 POLICIES = REPO / "policies"
 CHECKS = POLICIES / "checks"
@@ -92,7 +94,11 @@ def scan_plan(plan: dict[str, Any], work_dir: Path, source_root: Path) -> list[F
         external_checks_dir=[str(CHECKS)],
         runner_filter=_filter("terraform_plan"),
     )
-    return _findings(_apply_source_skips(report, [source_root, REPO / "modules"]))
+    own = [
+        Finding(f.check_id, f.resource, f.passed, str(plan_file), f.detail)
+        for f in plan_checks.required_vpc_endpoints(plan)
+    ]
+    return _findings(_apply_source_skips(report, [source_root, REPO / "modules"])) + own
 
 
 def known_at_plan(plan: dict[str, Any], resource_type: str, attribute: str) -> list[str]:

@@ -139,7 +139,7 @@ def _mirror_repo_path(work_dir: Path, relative: Path) -> Path:
         if target.is_symlink():
             target.unlink()
             target.mkdir()
-        for entry in source.iterdir():
+        for entry in source.iterdir() if source.is_dir() else ():  # roots from outside the repo: no siblings
             link = target / entry.name
             if entry.name in _REPO_SKIP or entry.name == part or link.exists() or link.is_symlink():
                 continue

@@ -18,6 +18,7 @@ from tools import policy_gate
 FIXTURES = policy_gate.POLICIES / "fixtures"
 CHECK_FIXTURES = sorted(p for p in FIXTURES.iterdir() if (p / "expected.yaml").exists())
 INSECURE_ROOT = FIXTURES / "insecure-root"
+INSECURE_IAM_NETWORK = FIXTURES / "insecure-iam-network"
 # Exactly what the insecure root must fail on its plan: built-in checks for the public access
 # block, encryption, versioning, logging, lifecycle and replication, plus ours for the missing
 # policy, the AWS-managed key and the missing tags.
@@ -57,7 +58,7 @@ def test_hcl_has_no_failures(root: Path) -> None:
 
 def test_every_custom_policy_has_fixtures() -> None:
     ids = {p.name for p in CHECK_FIXTURES}
-    for source in policy_gate.CHECKS.glob("*.py"):
+    for source in policy_gate.POLICIES.rglob("*.py"):
         for check_id in set(re.findall(r'id="(CKV_MLOPS_\d+)"', source.read_text())):
             assert check_id in ids, f"{check_id} ({source.name}) has no fixture folder"
     for source in policy_gate.CHECKS.glob("*.yaml"):
@@ -82,3 +83,18 @@ def test_insecure_root_fails_exactly_the_expected_ids(local_emulator: emulator.E
     assert failed_ids == INSECURE_ROOT_FAILS, (
         f"unexpected: {failed_ids - INSECURE_ROOT_FAILS}, missing: {INSECURE_ROOT_FAILS - failed_ids}"
     )
+
+
+def test_insecure_iam_and_network_fail_exactly_the_custom_ids(
+    local_emulator: emulator.Emulator, tmp_path: Path
+) -> None:
+    """sagemaker:*, a role without boundary and a VPC without endpoints: CKV_MLOPS_5, 6 and 7."""
+    findings = policy_gate.scan_hcl(INSECURE_IAM_NETWORK) + _plan_findings(
+        INSECURE_IAM_NETWORK, local_emulator, tmp_path
+    )
+    failed = {(f.check_id, f.resource) for f in policy_gate.failures(findings) if f.check_id.startswith("CKV_MLOPS_")}
+    assert failed == {
+        ("CKV_MLOPS_5", "aws_iam_role.unbounded"),
+        ("CKV_MLOPS_6", "aws_iam_role_policy.everything_sagemaker"),
+        ("CKV_MLOPS_7", "aws_vpc.bare"),
+    }

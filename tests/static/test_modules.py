@@ -78,8 +78,8 @@ def test_only_allowed_providers_and_no_provider_config(module: Path) -> None:
         for terraform in parsed.get("terraform", []):
             assert "provider_meta" not in terraform, f"{tf_file}: provider_meta breaks plan on provider 5.100"
             for providers in terraform.get("required_providers", []):
-                for name, spec in providers.items():
-                    spec = unwrap(spec)
+                for name, raw_spec in providers.items():
+                    spec = unwrap(raw_spec)
                     source = unwrap(spec["source"] if isinstance(spec, dict) else spec)
                     assert source in ALLOWED_PROVIDERS, f"{tf_file}: provider {name} ({source}) is not allowed"
 

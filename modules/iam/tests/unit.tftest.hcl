@@ -1,0 +1,227 @@
+# Offline unit tests: the real AWS provider with fake credentials, no API calls (plan only).
+
+provider "aws" {
+  region                      = "eu-central-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = {
+    account_id = "123456789012"
+    arn        = "arn:aws:iam::123456789012:root"
+    user_id    = "123456789012"
+  }
+}
+
+variables {
+  name         = "unit-iam"
+  kms_key_arns = ["arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"]
+  sagemaker_execution = {
+    vpc_id = "vpc-0a1b2c3d"
+    buckets = [
+      { arn = "arn:aws:s3:::acme-data", read_prefixes = ["raw/"] },
+      { arn = "arn:aws:s3:::acme-artifacts", write_prefixes = ["quality/"] },
+    ]
+  }
+  pipeline = {
+    job_name_prefix          = "quality"
+    model_package_group_arns = ["arn:aws:sagemaker:eu-central-1:123456789012:model-package-group/quality"]
+    table_arns               = ["arn:aws:dynamodb:eu-central-1:123456789012:table/quality-metadata"]
+    topic_arns               = ["arn:aws:sns:eu-central-1:123456789012:quality-alerts"]
+  }
+}
+
+run "only_boundary_without_roles" {
+  command = plan
+
+  variables {
+    sagemaker_execution = null
+    pipeline            = null
+  }
+
+  assert {
+    condition     = length(aws_iam_role.this) == 0 && aws_iam_policy.boundary.name == "unit-iam-permission-boundary" && aws_iam_policy.boundary.path == "/mlops/"
+    error_message = "No role unless asked for; the boundary always exists."
+  }
+}
+
+run "boundary_denies_the_guard_rail_breaches" {
+  command = plan
+
+  assert {
+    condition = alltrue([for sid in [
+      "DenySageMakerWithoutVpc", "DenySageMakerWithoutVolumeKey", "DenySageMakerWithoutOutputKey", "DenyWithoutNetworkIsolation",
+      "DenyPlaintextInterContainerTraffic", "DenyWeakeningEncryption", "DenyIamOutsidePath", "DenyRolesWithoutThisBoundary",
+      "DenyBoundaryRemovalOrEdit", "DenyWritesToOtherAccounts", "DenyKmsGrantsExceptForAwsServices",
+    ] : strcontains(data.aws_iam_policy_document.boundary.json, "\"${sid}\"")])
+    error_message = "The boundary carries every deny."
+  }
+
+  assert {
+    condition     = strcontains(data.aws_iam_policy_document.boundary.json, "arn:aws:iam::123456789012:policy/mlops/unit-iam-permission-boundary")
+    error_message = "New roles must carry exactly this boundary."
+  }
+}
+
+run "roles_carry_the_boundary_and_exact_scopes" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(aws_iam_role.this)) == toset(["pipeline", "sagemaker-execution"])
+    error_message = "Exactly the roles asked for."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_iam_role.this : r.path == "/mlops/" && strcontains(r.assume_role_policy, "aws:SourceAccount")])
+    error_message = "Roles live under the path and trust their service for this account only."
+  }
+
+  assert {
+    condition     = strcontains(data.aws_iam_policy_document.sagemaker_execution[0].json, "arn:aws:s3:::acme-data/raw/*") && strcontains(data.aws_iam_policy_document.sagemaker_execution[0].json, "arn:aws:s3:::acme-artifacts/quality/*") && !strcontains(data.aws_iam_policy_document.sagemaker_execution[0].json, "arn:aws:s3:::acme-data/*\"")
+    error_message = "S3 access is per bucket and prefix."
+  }
+
+  assert {
+    condition     = strcontains(data.aws_iam_policy_document.pipeline[0].json, "arn:aws:iam::123456789012:role/mlops/unit-iam-sagemaker-execution") && strcontains(data.aws_iam_policy_document.pipeline[0].json, "iam:PassedToService")
+    error_message = "The pipeline passes only the execution role, only to SageMaker."
+  }
+
+  assert {
+    condition     = !strcontains(data.aws_iam_policy_document.pipeline[0].json, "sagemaker:*") && !strcontains(data.aws_iam_policy_document.sagemaker_execution[0].json, "s3:*")
+    error_message = "No service wildcards in role policies."
+  }
+}
+
+run "network_isolation_opt_out" {
+  command = plan
+
+  variables {
+    require_network_isolation = false
+  }
+
+  assert {
+    condition     = !strcontains(data.aws_iam_policy_document.boundary.json, "DenyWithoutNetworkIsolation")
+    error_message = "The opt-out removes only the isolation deny."
+  }
+}
+
+run "rejects_pipeline_without_execution_role" {
+  command = plan
+  variables {
+    sagemaker_execution = null
+  }
+  expect_failures = [terraform_data.input_checks]
+}
+
+run "rejects_sagemaker_without_buckets" {
+  command = plan
+  variables {
+    sagemaker_execution = { vpc_id = "vpc-0a1b2c3d", buckets = [] }
+  }
+  expect_failures = [var.sagemaker_execution]
+}
+
+run "rejects_wildcard_prefix" {
+  command = plan
+  variables {
+    sagemaker_execution = { vpc_id = "vpc-0a1b2c3d", buckets = [{ arn = "arn:aws:s3:::acme-data", read_prefixes = ["*"] }] }
+  }
+  expect_failures = [var.sagemaker_execution]
+}
+
+run "rejects_pipeline_without_topic" {
+  command = plan
+  variables {
+    pipeline = {
+      job_name_prefix          = "quality"
+      model_package_group_arns = ["arn:aws:sagemaker:eu-central-1:123456789012:model-package-group/quality"]
+      table_arns               = ["arn:aws:dynamodb:eu-central-1:123456789012:table/quality-metadata"]
+      topic_arns               = []
+    }
+  }
+  expect_failures = [var.pipeline]
+}
+
+run "rejects_eventbridge_without_targets" {
+  command = plan
+  variables {
+    eventbridge = {}
+  }
+  expect_failures = [var.eventbridge]
+}
+
+run "rejects_codebuild_without_vpc" {
+  command = plan
+  variables {
+    codebuild = { artifact_bucket_arn = "arn:aws:s3:::acme-artifacts", project_name_prefix = "quality", vpc_id = "" }
+  }
+  expect_failures = [var.codebuild]
+}
+
+run "rejects_codepipeline_without_source" {
+  command = plan
+  variables {
+    codepipeline = {
+      artifact_bucket_arn    = "arn:aws:s3:::acme-artifacts"
+      codebuild_project_arns = ["arn:aws:codebuild:eu-central-1:123456789012:project/quality-plan"]
+    }
+  }
+  expect_failures = [var.codepipeline]
+}
+
+run "rejects_bad_lambda_prefix" {
+  command = plan
+  variables {
+    lambda = { function_name_prefix = "x" }
+  }
+  expect_failures = [var.lambda]
+}
+
+run "rejects_no_kms_key" {
+  command = plan
+  variables {
+    kms_key_arns = []
+  }
+  expect_failures = [var.kms_key_arns]
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables {
+    name = "IAM"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_bad_path" {
+  command = plan
+  variables {
+    path = "mlops"
+  }
+  expect_failures = [var.path]
+}
+
+run "all_roles_plan" {
+  command = plan
+
+  variables {
+    eventbridge = { state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:quality-training"] }
+    lambda      = { function_name_prefix = "quality" }
+    codebuild   = { artifact_bucket_arn = "arn:aws:s3:::acme-artifacts", project_name_prefix = "quality", vpc_id = "vpc-0a1b2c3d" }
+    codepipeline = {
+      artifact_bucket_arn    = "arn:aws:s3:::acme-artifacts"
+      codebuild_project_arns = ["arn:aws:codebuild:eu-central-1:123456789012:project/quality-plan"]
+      connection_arn         = "arn:aws:codeconnections:eu-central-1:123456789012:connection/0b6a3f6e"
+    }
+  }
+
+  assert {
+    condition     = length(aws_iam_role.this) == 6 && length(aws_iam_role_policy.this) == 6
+    error_message = "All six roles with their policies."
+  }
+}

@@ -1,0 +1,153 @@
+"""Layer 6: every example applied to the emulator with the real Terraform CLI and AWS provider.
+A second plan has no changes, the applied plan passes the policy gate with every bucket policy
+read, the guard rails hold on real API calls, and destroy leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from pipelines_src.local import emulator
+from pipelines_src.local import terraform as tf
+from tests.conftest import EXAMPLES
+from tools import inventory, policy_gate
+
+Applied = tuple[tf.TerraformRoot, dict[str, Any]]
+
+
+def _client(service: str, info: emulator.Emulator) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=info.endpoint,
+        verify=info.ca_file,
+        region_name="eu-central-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+@pytest.fixture(scope="module", params=EXAMPLES, ids=[e.name for e in EXAMPLES])
+def applied(request: pytest.FixtureRequest, local_emulator: emulator.Emulator, tf_work: Path) -> Iterator[Applied]:
+    example: Path = request.param
+    root = tf.TerraformRoot(
+        tf.stage(example, tf_work / "e2e" / example.name, local_emulator), tf.base_env(local_emulator)
+    )
+    root.apply()
+    try:
+        yield root, root.outputs()
+    finally:
+        if root.state_addresses():
+            root.destroy()
+
+
+def test_second_plan_has_no_changes(applied: Applied) -> None:
+    root, _ = applied
+    assert root.plan_changes() == 0, "apply is not idempotent: a second plan shows changes"
+
+
+def test_applied_plan_passes_policy_gate_with_every_bucket_policy_read(applied: Applied, tf_work: Path) -> None:
+    """After apply every value is known: bucket policies that embed a new key's ARN, unknown at
+    the first plan, are read by CKV_MLOPS_1 here."""
+    root, _ = applied
+    plan = root.plan_json()
+    findings = policy_gate.scan_plan(plan, tf_work / "e2e-scan" / root.path.name, root.path)
+    assert not policy_gate.failures(findings), "\n".join(str(f) for f in policy_gate.failures(findings))
+    policies = {a for a in inventory.summarize(plan)["values"] if ".aws_s3_bucket_policy." in f".{a}"}
+    assert {f.resource for f in findings if f.check_id == "CKV_MLOPS_1" and f.passed} == policies
+
+
+def test_key_is_customer_managed_with_rotation(applied: Applied, local_emulator: emulator.Emulator) -> None:
+    root, _ = applied
+    kms = _client("kms", local_emulator)
+    key_arns = [r["values"]["arn"] for r in _state_resources(root) if r["type"] == "aws_kms_key"]
+    assert key_arns
+    for arn in key_arns:
+        assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+        rotation = kms.get_key_rotation_status(KeyId=arn)
+        assert rotation["KeyRotationEnabled"] and rotation["RotationPeriodInDays"] == 365
+
+
+def test_objects_are_encrypted_with_the_cmk(applied: Applied, local_emulator: emulator.Emulator) -> None:
+    root, outputs = applied
+    s3 = _client("s3", local_emulator)
+    bucket = outputs["bucket_names"]["data"]
+    s3.put_object(Bucket=bucket, Key="raw/sample.csv", Body=b"a,b\n1,2\n")
+    head = s3.head_object(Bucket=bucket, Key="raw/sample.csv")
+    key_arn = next(r["values"]["arn"] for r in _state_resources(root) if r["type"] == "aws_kms_key")
+    assert head["ServerSideEncryption"] == "aws:kms" and head["SSEKMSKeyId"] == key_arn
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"ServerSideEncryption": "AES256"},
+        {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "arn:aws:kms:eu-central-1:123456789012:key/other"},
+    ],
+    ids=["sse-s3", "other-kms-key"],
+)
+def test_bucket_policy_denies_weaker_encryption(
+    applied: Applied, local_emulator: emulator.Emulator, extra: dict[str, str]
+) -> None:
+    _, outputs = applied
+    with pytest.raises(ClientError) as denied:
+        _client("s3", local_emulator).put_object(Bucket=outputs["bucket_names"]["data"], Key="x", Body=b"x", **extra)
+    assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_network_is_private_and_roles_are_bounded(applied: Applied, local_emulator: emulator.Emulator) -> None:
+    root, outputs = applied
+    if "private_subnet_ids" not in outputs:
+        pytest.skip(f"{root.path.name} creates no network")
+    ec2 = _client("ec2", local_emulator)
+    vpc_id = ec2.describe_subnets(SubnetIds=outputs["private_subnet_ids"])["Subnets"][0]["VpcId"]
+    assert not ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])[
+        "InternetGateways"
+    ]
+    default_sg = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+    )
+    group = default_sg["SecurityGroups"][0]
+    assert group["IpPermissions"] == [] and group["IpPermissionsEgress"] == [], (
+        "default security group must have no rules"
+    )
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
+    services = {e["ServiceName"].split(".", 3)[-1] for e in endpoints}
+    assert {"sagemaker.api", "sagemaker.runtime", "sts", "logs", "s3", "dynamodb"} <= services
+    assert ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+    iam = _client("iam", local_emulator)
+    for arn in outputs["role_arns"].values():
+        role = iam.get_role(RoleName=arn.rsplit("/", 1)[-1])["Role"]
+        assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == outputs["boundary_arn"]
+
+
+def test_destroy_leaves_nothing(applied: Applied, local_emulator: emulator.Emulator) -> None:
+    root, outputs = applied
+    key_arns = [r["values"]["arn"] for r in _state_resources(root) if r["type"] == "aws_kms_key"]
+    root.destroy()
+    assert root.state_addresses() == []
+    remaining = {b["Name"] for b in _client("s3", local_emulator).list_buckets()["Buckets"]}
+    assert not remaining & set(outputs["bucket_names"].values())
+    for arn in key_arns:
+        state = _client("kms", local_emulator).describe_key(KeyId=arn)["KeyMetadata"]["KeyState"]
+        assert state == "PendingDeletion", "a destroyed key is scheduled for deletion (30 days)"
+    if "private_subnet_ids" in outputs:
+        assert not _client("ec2", local_emulator).describe_subnets(
+            Filters=[{"Name": "subnet-id", "Values": outputs["private_subnet_ids"]}]
+        )["Subnets"]
+
+
+def _state_resources(root: tf.TerraformRoot) -> list[dict[str, Any]]:
+    state = json.loads(root.run("show", "-json", capture=True).stdout)
+    found: list[dict[str, Any]] = []
+    modules = [state.get("values", {}).get("root_module", {})]
+    while modules:
+        module = modules.pop()
+        found += module.get("resources", [])
+        modules += module.get("child_modules", [])
+    return found

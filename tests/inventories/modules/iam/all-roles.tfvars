@@ -1,0 +1,30 @@
+name         = "inventory-iam"
+kms_key_arns = ["arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"]
+sagemaker_execution = {
+  vpc_id              = "vpc-0a1b2c3d"
+  ecr_repository_arns = ["arn:aws:ecr:eu-central-1:123456789012:repository/quality-serving"]
+  buckets = [
+    { arn = "arn:aws:s3:::acme-data", read_prefixes = ["raw/"] },
+    { arn = "arn:aws:s3:::acme-artifacts", write_prefixes = ["quality/"] },
+  ]
+}
+pipeline = {
+  job_name_prefix          = "quality"
+  model_package_group_arns = ["arn:aws:sagemaker:eu-central-1:123456789012:model-package-group/quality"]
+  table_arns               = ["arn:aws:dynamodb:eu-central-1:123456789012:table/quality-metadata"]
+  topic_arns               = ["arn:aws:sns:eu-central-1:123456789012:quality-alerts"]
+}
+eventbridge = { state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:quality-training"] }
+lambda      = { function_name_prefix = "quality" }
+codebuild   = { artifact_bucket_arn = "arn:aws:s3:::acme-artifacts", project_name_prefix = "quality", vpc_id = "vpc-0a1b2c3d" }
+codepipeline = {
+  artifact_bucket_arn    = "arn:aws:s3:::acme-artifacts"
+  codebuild_project_arns = ["arn:aws:codebuild:eu-central-1:123456789012:project/quality-plan"]
+  connection_arn         = "arn:aws:codeconnections:eu-central-1:123456789012:connection/0b6a3f6e"
+}
+tags = {
+  cost-center         = "cc-1234"
+  data-classification = "internal"
+  environment         = "test"
+  owner               = "ml-platform@example.com"
+}

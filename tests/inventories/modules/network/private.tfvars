@@ -1,0 +1,11 @@
+name                     = "inventory-net"
+availability_zones       = ["eu-central-1a", "eu-central-1b"]
+kms_key_arn              = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/inventory-boundary"
+private_subnet_cidrs     = ["10.20.0.0/19", "10.20.32.0/19"]
+tags = {
+  cost-center         = "cc-1234"
+  data-classification = "internal"
+  environment         = "test"
+  owner               = "ml-platform@example.com"
+}

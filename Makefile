@@ -16,7 +16,7 @@ export PYTHONPATH := $(CURDIR)
 EXAMPLE ?= examples/secure-storage
 PYTEST_ARGS ?=
 
-.PHONY: help setup test lint fmt docs inventory policy demo demo-down emulator-up emulator-down emulator-status plan apply destroy clean
+.PHONY: help setup test lint fmt asl build docs inventory policy demo demo-down emulator-up emulator-down emulator-status plan apply destroy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -44,6 +44,15 @@ fmt: setup ## format Python and Terraform
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 	terraform fmt -recursive modules examples policies tests
+
+asl: setup ## render and validate the pipeline definitions into pipelines_src/pipelines/templates
+	$(VENV)/bin/mlops asl
+
+build: setup ## the step code as a versioned sdist and wheel in dist/ (what Terraform uploads)
+	rm -rf dist build
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
+	$(PY) -c "from setuptools import build_meta; build_meta.build_sdist('dist')" > /dev/null
+	@ls dist
 
 docs: setup ## regenerate the inputs/outputs block of every module README
 	$(PY) -m tools.tfdoc

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
+from pipelines_src.steps.container import StepError
 
 DEMO_EXAMPLE = "examples/secure-storage"
 
@@ -104,6 +105,63 @@ def cmd_demo_down(args: argparse.Namespace) -> int:
     return 0
 
 
+STEPS = (
+    "batch_inference",
+    "data_load",
+    "evaluation",
+    "feature_engineering",
+    "monitoring",
+    "post_processing",
+    "training",
+)
+TEMPLATE_DIR = tf.REPO_ROOT / "pipelines_src" / "pipelines" / "templates"
+
+
+def cmd_asl(args: argparse.Namespace) -> int:
+    from pipelines_src.pipelines import definitions, validate
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    for pipeline in definitions.DEFINITIONS:
+        sample = {name: "x" for name in definitions.TEMPLATE_VARIABLES} | {n: ["x"] for n in definitions.LIST_VARIABLES}
+        rendered = definitions.render(pipeline, sample)
+        found = validate.problems(rendered) + validate.security_problems(rendered)
+        if found:
+            raise SystemExit(f"mlops: {pipeline} definition is invalid: " + "; ".join(found))
+        target = args.out / f"{pipeline}.asl.json.tftpl"
+        target.write_text(definitions.template(pipeline))
+        print(f"wrote {target}")
+    return 0
+
+
+def cmd_sample_data(args: argparse.Namespace) -> int:
+    from pipelines_src import datasets
+
+    path = datasets.write_sample(args.out, rows=args.rows, seed=args.seed, drift=args.drift)
+    print(f"wrote {path} and {args.out / 'schema.json'}")
+    return 0
+
+
+def cmd_run_step(args: argparse.Namespace) -> int:
+    import importlib
+
+    from pipelines_src.steps.container import run
+
+    module = importlib.import_module(f"pipelines_src.steps.{args.step}")
+    kind = "training" if args.step == "training" else "processing"
+    return run(module.main, args.step_args, kind)
+
+
+def cmd_train_local(args: argparse.Namespace) -> int:
+    from pipelines_src.local import chain
+
+    candidates = json.loads(args.hyperparameters)
+    if not isinstance(candidates, list) or not candidates:
+        raise SystemExit('mlops: --hyperparameters must be a JSON list of objects, e.g. \'[{"algorithm": "xgboost"}]\'')
+    outputs = chain.train_locally(args.data, args.out, candidates, args.threshold)
+    print(json.dumps({k: str(v) for k, v in outputs.items()}, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlops", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +176,31 @@ def build_parser() -> argparse.ArgumentParser:
     tfp.add_argument("--var-file", action="append", default=[], help="tfvars file (repeatable)")
     tfp.set_defaults(func=cmd_tf)
 
+    asl = sub.add_parser("asl", help="render and validate the pipeline definitions as Terraform templates")
+    asl.add_argument("--out", type=Path, default=TEMPLATE_DIR)
+    asl.set_defaults(func=cmd_asl)
+
+    sample = sub.add_parser("sample-data", help="write the seeded predictive-maintenance sample and its schema")
+    sample.add_argument("out", type=Path)
+    sample.add_argument("--rows", type=int, default=4000)
+    sample.add_argument("--seed", type=int, default=7)
+    sample.add_argument("--drift", action="store_true", help="shift sensor distributions (monitoring demo)")
+    sample.set_defaults(func=cmd_sample_data)
+
+    step = sub.add_parser("run-step", help="run one step with the container contract (--base-dir plays /opt/ml)")
+    step.add_argument("step", choices=STEPS)
+    step.add_argument("step_args", nargs=argparse.REMAINDER, help="arguments of the step, e.g. --base-dir DIR")
+    step.set_defaults(func=cmd_run_step)
+
+    train = sub.add_parser("train-local", help="run every training step in order on local folders (no AWS)")
+    train.add_argument("--data", type=Path, required=True, help="folder with the raw CSV/Parquet and schema.json")
+    train.add_argument("--out", type=Path, required=True)
+    train.add_argument(
+        "--hyperparameters", default='[{"algorithm": "xgboost"}]', help="JSON list, one object per candidate"
+    )
+    train.add_argument("--threshold", type=float, default=0.75)
+    train.set_defaults(func=cmd_train_local)
+
     demo = sub.add_parser("demo", help="run the embedded default end to end")
     demo.set_defaults(func=cmd_demo)
     down = sub.add_parser("demo-down", help="destroy the demo and stop the emulator")
@@ -130,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.func
     try:
         return handler(args)
-    except (emulator.EmulatorError, tf.TerraformError) as exc:
+    except (emulator.EmulatorError, tf.TerraformError, StepError) as exc:
         print(f"mlops: {exc}", file=sys.stderr)
         return 1
 

@@ -34,3 +34,24 @@ def test_unknown_command_is_rejected() -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["deploy-everything"])
     assert exit_info.value.code == 2
+
+
+def test_asl_renders_validated_templates(tmp_path: Path) -> None:
+    assert cli.main(["asl", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["batch-inference.asl.json.tftpl", "training.asl.json.tftpl"]
+
+
+def test_sample_data_then_run_step(tmp_path: Path) -> None:
+    assert cli.main(["sample-data", str(tmp_path / "raw"), "--rows", "200"]) == 0
+    job = tmp_path / "job" / "processing" / "input"
+    job.mkdir(parents=True)
+    (job / "raw").symlink_to(tmp_path / "raw")
+    assert cli.main(["run-step", "data_load", "--base-dir", str(tmp_path / "job")]) == 0
+    assert (tmp_path / "job" / "processing" / "output" / "dataset" / "dataset.parquet").exists()
+    assert cli.main(["run-step", "data_load", "--base-dir", str(tmp_path / "job")]) == 1, "never overwrites results"
+    assert "already holds results" in (tmp_path / "job" / "output" / "message").read_text()
+
+
+def test_train_local_rejects_bad_hyperparameters(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="--hyperparameters must be a JSON list"):
+        cli.main(["train-local", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--hyperparameters", "{}"])

@@ -1,0 +1,129 @@
+"""Contracts shared by the step code, the pipeline definitions, Terraform and the local runtime:
+state names, the S3 layout, the execution input, the dataset schema. One source of truth."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+# model-monitoring runs before register-model (the seed has it after): a package is registered
+# only once its data-quality baseline exists, so no one can approve a model without one.
+TRAINING_STATES = (
+    "data-load",
+    "feature-engineering",
+    "training",
+    "model-evaluation",
+    "model-monitoring",
+    "register-model",
+    "store-metadata",
+)
+BATCH_STATES = ("data-load", "feature-engineering", "batch-inference", "model-monitoring", "post-processing")
+PIPELINES = ("training", "batch-inference")
+APPROVAL_MODES = ("manual", "auto")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
+
+
+class ContractError(ValueError):
+    """Input that breaks a contract; the message names the field and the fix."""
+
+
+def s3_prefix(bucket: str, *, use_case: str, pipeline: str, experiment: str, execution_id: str, state: str) -> str:
+    """Where a state of one execution writes: concurrent experiments never share a prefix."""
+    if pipeline not in PIPELINES:
+        raise ContractError(f"pipeline {pipeline!r} is unknown: use one of {PIPELINES}")
+    return f"s3://{bucket}/{use_case}/{pipeline}/{experiment}/{execution_id}/{state}/"
+
+
+@dataclass(frozen=True)
+class ExecutionInput:
+    """What starts a training execution; validated by its first state."""
+
+    use_case: str
+    experiment: str
+    data_uri: str
+    hyperparameter_sets: tuple[dict[str, Any], ...]
+    evaluation_metric: str = "auc"
+    evaluation_threshold: float = 0.75
+    approval_mode: str = "manual"
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> ExecutionInput:
+        problems = []
+        for key in ("use_case", "experiment"):
+            if not isinstance(raw.get(key), str) or not _NAME.match(raw[key]):
+                problems.append(f"{key}: 2-40 lowercase letters, digits and hyphens")
+        if not str(raw.get("data_uri", "")).startswith("s3://"):
+            problems.append("data_uri: an s3://bucket/prefix/ URI of the raw data")
+        sets = raw.get("hyperparameter_sets")
+        if not isinstance(sets, list) or not sets or not all(isinstance(s, dict) for s in sets):
+            problems.append("hyperparameter_sets: a non-empty list of objects, one per candidate")
+        threshold = raw.get("evaluation_threshold", 0.75)
+        if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+            problems.append("evaluation_threshold: a number from 0 to 1")
+        if raw.get("approval_mode", "manual") not in APPROVAL_MODES:
+            problems.append(f"approval_mode: one of {APPROVAL_MODES}")
+        unknown = set(raw) - {f for f in cls.__dataclass_fields__}
+        if unknown:
+            problems.append(f"unknown fields {sorted(unknown)}: remove them")
+        if problems:
+            raise ContractError("execution input: " + "; ".join(problems))
+        return cls(
+            use_case=raw["use_case"],
+            experiment=raw["experiment"],
+            data_uri=raw["data_uri"],
+            hyperparameter_sets=tuple(raw["hyperparameter_sets"]),
+            evaluation_metric=raw.get("evaluation_metric", "auc"),
+            evaluation_threshold=float(threshold),
+            approval_mode=raw.get("approval_mode", "manual"),
+        )
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # float | int | category
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetSchema:
+    """The columns a use case's data must have. `target` is the label, `facet` the sensitive
+    attribute bias reports are computed for, `id_column` passes through untouched."""
+
+    columns: tuple[Column, ...]
+    target: str
+    id_column: str | None = None
+    facet: str | None = None
+    max_nan_fraction: float = 0.05
+    positive_label: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [c.name for c in self.columns if c.name not in {self.target, self.id_column}]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> DatasetSchema:
+        raw = json.loads(text)
+        columns = tuple(Column(**c) for c in raw.pop("columns"))
+        schema = cls(columns=columns, **raw)
+        if schema.target not in schema.names:
+            raise ContractError(f"schema: target {schema.target!r} is not one of the columns")
+        return schema
+
+    @classmethod
+    def load(cls, path: Path) -> DatasetSchema:
+        return cls.from_json(path.read_text())

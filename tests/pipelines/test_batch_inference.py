@@ -1,0 +1,164 @@
+"""Batch Transform semantics of the batch-inference engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipelines_src.steps import batch_inference as bi
+from pipelines_src.steps import training
+from pipelines_src.steps.container import StepError
+
+CSV = bi.TransformConfig(input_filter="$[1:]", join_source="Input")
+
+
+@pytest.fixture(scope="module")
+def model_dir(trained: dict[str, Path]) -> Path:
+    return trained["model"].parent.parent / "candidate-0" / "model"
+
+
+@pytest.fixture(scope="module")
+def width(model_dir: Path) -> int:
+    return int(training.load_model(model_dir).num_features())
+
+
+def _write_rows(path: Path, rows: int, width: int, start_id: int = 1, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    lines = [",".join([str(start_id + i), *(f"{v:.4f}" for v in rng.normal(size=width))]) for i in range(rows)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("path", "record", "expected"),
+    [
+        ("$", [1, 2, 3], [1, 2, 3]),
+        ("$[1:]", [1, 2, 3], [2, 3]),
+        ("$[0,-1]", [1, 2, 3], [1, 3]),
+        ("$[1]", [1, 2, 3], 2),
+        ("$.features", {"features": [1, 2], "id": 7}, [1, 2]),
+        ("$['id','score']", {"id": 7, "score": 0.5, "x": 1}, {"id": 7, "score": 0.5}),
+    ],
+)
+def test_jsonpath_filters(path: str, record: object, expected: object) -> None:
+    assert bi.select(path, record) == expected
+
+
+def test_unsupported_filter_names_the_supported_forms() -> None:
+    with pytest.raises(StepError, match=r"use \$, \$\[i\]"):
+        bi.select("$..deep", [1])
+
+
+def test_multirecord_batches_respect_max_payload(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text("".join(f"{i:09d},{'x' * 90}\n" for i in range(100)))  # 101 bytes a line
+    config = bi.TransformConfig(max_payload_mb=1010 / 1024 / 1024)
+    with path.open() as lines:
+        sizes = [len(b) for b in bi.batches(lines, config)]
+    assert sizes == [10] * 10
+    with path.open() as lines:
+        assert all(len(b) == 1 for b in bi.batches(lines, bi.TransformConfig(batch_strategy="SingleRecord")))
+    with path.open() as lines, pytest.raises(StepError, match="line 1 is 101 bytes, larger than MaxPayloadInMB"):
+        list(bi.batches(lines, bi.TransformConfig(max_payload_mb=50 / 1024 / 1024)))
+
+
+def test_rows_out_equal_rows_in_in_order_joined_with_input(model_dir: Path, width: int, tmp_path: Path) -> None:
+    lines = _write_rows(tmp_path / "in" / "part-1.csv", 2500, width)
+    totals = bi.transform(
+        model_dir,
+        tmp_path / "in",
+        tmp_path / "out",
+        bi.TransformConfig(input_filter="$[1:]", join_source="Input", max_payload_mb=0.05),
+    )
+    output = (tmp_path / "out" / "part-1.csv.out").read_text().splitlines()
+    assert totals == {"objects": 1, "rows": 2500, "rejected": 0} and len(output) == 2500
+    assert [o.rsplit(",", 1)[0] for o in output] == lines, "each output line is its input line plus the prediction"
+    assert all(0.0 <= float(o.rsplit(",", 1)[1]) <= 1.0 for o in output)
+
+
+def test_output_filter_keeps_id_and_prediction(model_dir: Path, width: int, tmp_path: Path) -> None:
+    _write_rows(tmp_path / "in" / "a.csv", 20, width, start_id=100)
+    bi.transform(
+        model_dir,
+        tmp_path / "in",
+        tmp_path / "out",
+        bi.TransformConfig(input_filter="$[1:]", join_source="Input", output_filter="$[0,-1]"),
+    )
+    first = (tmp_path / "out" / "a.csv.out").read_text().splitlines()[0].split(",")
+    assert first[0] == "100" and len(first) == 2
+
+
+def test_sharded_by_key_hosts_score_disjoint_objects(model_dir: Path, width: int, tmp_path: Path) -> None:
+    for index in range(5):
+        _write_rows(tmp_path / "in" / f"part-{index}.csv", 10, width, seed=index)
+    done = []
+    for host in range(2):
+        bi.transform(model_dir, tmp_path / "in", tmp_path / f"host-{host}", CSV, host_index=host, host_count=2)
+        done.append({p.name for p in (tmp_path / f"host-{host}").glob("*.out")})
+    assert not done[0] & done[1] and len(done[0] | done[1]) == 5
+    with pytest.raises(StepError, match="--host-index 2 must be between 0 and --host-count - 1"):
+        bi.shard([], 2, 2)
+
+
+def test_malformed_line_fails_with_object_line_and_reason(model_dir: Path, width: int, tmp_path: Path) -> None:
+    lines = _write_rows(tmp_path / "in" / "bad.csv", 30, width)
+    lines[16] = lines[16].rsplit(",", 1)[0] + ",oops"
+    (tmp_path / "in" / "bad.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(StepError, match=r"bad.csv line 17: non-numeric .* --on-malformed reject"):
+        bi.transform(model_dir, tmp_path / "in", tmp_path / "out", CSV)
+    assert not (tmp_path / "out" / "bad.csv.out").exists(), "no partial output on failure"
+
+
+def test_rejected_lines_are_kept_never_silently_dropped(model_dir: Path, width: int, tmp_path: Path) -> None:
+    lines = _write_rows(tmp_path / "in" / "bad.csv", 30, width)
+    lines[3] = lines[3] + ",9.9"  # one field too many
+    lines[20] = lines[20].replace(",", ",x", 1)
+    (tmp_path / "in" / "bad.csv").write_text("\n".join(lines) + "\n")
+    totals = bi.transform(
+        model_dir,
+        tmp_path / "in",
+        tmp_path / "out",
+        bi.TransformConfig(input_filter="$[1:]", join_source="Input", on_malformed="reject"),
+    )
+    rejects = (tmp_path / "out" / "bad.csv.rejects").read_text().splitlines()
+    assert totals["rows"] == 28 and totals["rejected"] == 2
+    assert [r.split("\t")[0] for r in rejects] == ["4", "21"]
+
+
+def test_resume_after_crash_neither_duplicates_nor_drops(model_dir: Path, width: int, tmp_path: Path) -> None:
+    for index in range(3):
+        _write_rows(tmp_path / "in" / f"part-{index}.csv", 50, width, start_id=index * 50, seed=index)
+    bi.transform(model_dir, tmp_path / "in", tmp_path / "reference", CSV)
+    out = tmp_path / "out"
+    bi.transform(model_dir, tmp_path / "in", out, CSV)
+    # Simulate a crash while part-2 was being written: its marker and output are gone, a partial remains.
+    (out / "part-2.csv.out.done").unlink()
+    (out / "part-2.csv.out").rename(out / "part-2.csv.out.partial")
+    first_object = (out / "part-0.csv.out").stat().st_mtime_ns
+    bi.transform(model_dir, tmp_path / "in", out, CSV)
+    assert (out / "part-0.csv.out").stat().st_mtime_ns == first_object, "finished objects are not scored again"
+    for index in range(3):
+        assert (out / f"part-{index}.csv.out").read_text() == (
+            tmp_path / "reference" / f"part-{index}.csv.out"
+        ).read_text()
+    assert not list(out.glob("*.partial"))
+
+
+def test_json_lines(model_dir: Path, width: int, tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    records = [{"id": i, "features": rng.normal(size=width).round(4).tolist()} for i in range(12)]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "r.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    config = bi.TransformConfig(
+        content_type="application/jsonlines",
+        input_filter="$.features",
+        join_source="Input",
+        output_filter="$['id','SageMakerOutput']",
+    )
+    bi.transform(model_dir, tmp_path / "in", tmp_path / "out", config)
+    rows = [json.loads(line) for line in (tmp_path / "out" / "r.jsonl.out").read_text().splitlines()]
+    assert [r["id"] for r in rows] == list(range(12)) and all(set(r) == {"id", "SageMakerOutput"} for r in rows)

@@ -1,0 +1,250 @@
+"""Each step on generated data: what it writes, and how it refuses bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines_src import datasets
+from pipelines_src.steps import data_load, evaluation, feature_engineering, monitoring, post_processing, training
+from pipelines_src.steps.container import Paths, StepError, atomic_directory, run
+
+SCHEMA = datasets.SCHEMA
+
+
+# ----------------------------------------------------------------------------- container contract
+def _job(base: Path, raw: pd.DataFrame | None = None) -> Paths:
+    paths = Paths(base)
+    if raw is not None:
+        paths.processing_input("raw").mkdir(parents=True)
+        raw.to_csv(paths.processing_input("raw") / "part-1.csv", index=False)
+        (paths.processing_input("raw") / "schema.json").write_text(SCHEMA.to_json())
+        paths.processing_input("schema").mkdir(parents=True)
+        (paths.processing_input("schema") / "schema.json").write_text(SCHEMA.to_json())
+    return paths
+
+
+def test_processing_failure_writes_exit_message_and_no_output(tmp_path: Path) -> None:
+    broken = datasets.generate(50).drop(columns=["torque_nm"])
+    paths = _job(tmp_path, broken)
+    assert run(data_load.main, ["--base-dir", str(tmp_path)], "processing") == 1
+    message = (paths.output / "message").read_text()
+    assert "missing columns ['torque_nm']: add them or update schema.json" in message
+    assert not paths.processing_output("dataset").exists()
+
+
+def test_training_failure_writes_failure_file(tmp_path: Path) -> None:
+    paths = Paths(tmp_path)
+    paths.channel("train").mkdir(parents=True)
+    paths.channel("validation").mkdir(parents=True)
+    pd.DataFrame([[0, 1.0], [0, 2.0]]).to_csv(paths.channel("train") / "train.csv", header=False, index=False)
+    pd.DataFrame([[0, 1.0]]).to_csv(paths.channel("validation") / "v.csv", header=False, index=False)
+    assert run(training.main, ["--base-dir", str(tmp_path)], "training") == 1
+    assert "single class" in (paths.output / "failure").read_text()
+
+
+def test_atomic_directory_never_overwrites_earlier_results(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    with atomic_directory(target) as staging:
+        (staging / "result.json").write_text("first")
+    with pytest.raises(StepError, match="already holds results"), atomic_directory(target):
+        pass
+    with pytest.raises(RuntimeError), atomic_directory(tmp_path / "other") as staging:
+        (staging / "half.json").write_text("partial")
+        raise RuntimeError("crash")
+    assert (target / "result.json").read_text() == "first" and not (tmp_path / "other").exists()
+
+
+# ----------------------------------------------------------------------------- data-load
+def test_data_load_validates_and_versions(tmp_path: Path) -> None:
+    paths = _job(tmp_path, datasets.generate(400))
+    assert data_load.main(["--base-dir", str(tmp_path)]) == 0
+    profile = json.loads((paths.processing_output("dataset") / "profile.json").read_text())
+    assert profile["rows"] == 400 and profile["data_version"].startswith("sha256:")
+    assert pd.read_parquet(paths.processing_output("dataset") / "dataset.parquet")["cycle_id"].dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda f: f.assign(extra=1), r"unexpected columns \['extra'\]"),
+        (lambda f: f.assign(torque_nm="high"), r"column 'torque_nm' expects float but has 60 non-numeric values"),
+        (
+            lambda f: f.assign(air_temperature_k=np.nan),
+            r"'air_temperature_k' has 100.0% missing values, more than the 0.0% allowed",
+        ),
+        (
+            lambda f: f.assign(vibration_mm_s=[np.nan] * 10 + [1.0] * 50),
+            r"'vibration_mm_s' has 16.7% missing values, more than the 5.0% allowed",
+        ),
+        (lambda f: f.assign(failure=2), r"target 'failure' must be 0/1"),
+    ],
+    ids=["extra-column", "wrong-type", "nan-not-nullable", "nan-over-threshold", "bad-label"],
+)
+def test_data_load_rejects_bad_data(mutate: object, message: str) -> None:
+    frame = mutate(datasets.generate(60))  # type: ignore[operator]
+    with pytest.raises(StepError, match=message):
+        data_load.validate(frame, SCHEMA)
+
+
+def test_data_load_rejects_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_text(",".join(SCHEMA.names) + "\n")
+    with pytest.raises(StepError, match=r"empty\.csv: the file has no rows"):
+        data_load.read_raw(tmp_path)
+    with pytest.raises(StepError, match=r"no \.csv or \.parquet file"):
+        data_load.read_raw(tmp_path / "nothing")
+
+
+def test_batch_mode_accepts_unlabelled_data() -> None:
+    unlabelled = datasets.generate(30).drop(columns=["failure"])
+    assert "failure" not in data_load.validate(unlabelled, SCHEMA, require_target=False).columns
+    with pytest.raises(StepError, match=r"missing columns \['failure'\]"):
+        data_load.validate(unlabelled, SCHEMA)
+
+
+# ----------------------------------------------------------------------------- feature-engineering
+def test_split_is_stratified_and_reproducible() -> None:
+    frame = datasets.generate(2000)
+    parts = feature_engineering.split(frame, "failure")
+    assert sum(len(p) for p in parts.values()) == 2000
+    rates = [p["failure"].mean() for p in parts.values()]
+    assert max(rates) - min(rates) < 0.02
+    assert feature_engineering.split(frame, "failure")["test"].index.equals(parts["test"].index)
+
+
+def test_default_transformer_scales_encodes_and_tolerates_unseen_categories() -> None:
+    frame = datasets.generate(500)
+    transformer = feature_engineering.DefaultTransformer().fit(frame, SCHEMA)
+    features = transformer.transform(frame)
+    assert list(features.columns) == transformer.feature_names and not features.isna().any().any()
+    assert abs(features["torque_nm"].mean()) < 1e-6 and "shift=night" in features.columns
+    unseen = transformer.transform(frame.assign(machine_type="X").head(3))
+    assert unseen[[c for c in features.columns if c.startswith("machine_type=")]].to_numpy().sum() == 0
+
+
+def test_pluggable_transformer_spec_error_names_the_fix() -> None:
+    with pytest.raises(StepError, match=r"give package\.module:Name"):
+        feature_engineering.import_spec("nope.module:Missing")
+
+
+# ----------------------------------------------------------------------------- training + evaluation
+def test_training_chain_beats_the_trivial_baseline(trained: dict[str, Path]) -> None:
+    decision = json.loads((trained["evaluation"] / "decision.json").read_text())
+    assert decision["passed"] and decision["value"] > decision["trivial_baseline"]["auc"] + 0.2
+    assert decision["best_candidate"] in {"candidate-0", "candidate-1"} and decision["best_index"] in {0, 1}
+    metrics = json.loads((trained["evaluation"] / "evaluation.json").read_text())["binary_classification_metrics"]
+    assert {"auc", "accuracy", "precision", "recall", "f1", "confusion_matrix"} <= set(metrics)
+    assert metrics["auc"]["value"] == decision["value"]
+    assert (trained["model"] / "transformer" / "transformer.pkl").exists()
+    assert (trained["evaluation"] / "evaluation.html").read_text().count("data:image/png;base64") == 1
+
+
+def test_evaluation_below_threshold_fails_with_metric_named(trained: dict[str, Path], tmp_path: Path) -> None:
+    paths = Paths(tmp_path)
+    shutil.copytree(trained["model"], paths.processing_input("models") / "candidate-0")
+    shutil.copytree(trained["features"] / "test", paths.processing_input("test"))
+    assert run(evaluation.main, ["--base-dir", str(tmp_path), "--threshold", "0.999"], "processing") == 1
+    assert (
+        "auc=" in (paths.output / "message").read_text()
+        and "below the threshold 0.999" in (paths.output / "message").read_text()
+    )
+    assert not paths.processing_output("evaluation").exists()
+
+
+def test_candidate_index_follows_map_order() -> None:
+    assert [evaluation.candidate_index(n) for n in ("candidate-0", "candidate-2", "candidate-10", "model")] == [
+        0,
+        2,
+        10,
+        0,
+    ]
+
+
+def test_models_in_framework_formats(trained: dict[str, Path]) -> None:
+    candidates = trained["model"].parent.parent
+    assert (candidates / "candidate-0" / "model" / "xgboost-model").exists()
+    assert (candidates / "candidate-1" / "model" / "model.joblib").exists()
+
+
+# ----------------------------------------------------------------------------- monitoring
+def test_training_monitoring_writes_every_report(trained: dict[str, Path]) -> None:
+    names = {p.name for p in trained["monitoring"].iterdir()}
+    assert {
+        "statistics.json",
+        "constraints.json",
+        "bias.json",
+        "bias.html",
+        "explainability.json",
+        "explainability.html",
+    } <= names
+    stats = json.loads((trained["monitoring"] / "statistics.json").read_text())
+    torque = next(f for f in stats["features"] if f["name"] == "torque_nm")
+    assert torque["inferred_type"] == "Fractional" and torque["numerical_statistics"]["distribution"]["kll"]["buckets"]
+    constraints = json.loads((trained["monitoring"] / "constraints.json").read_text())
+    shift = next(f for f in constraints["features"] if f["name"] == "shift")
+    assert shift["string_constraints"]["domains"] == ["day", "night"]
+
+
+def test_drift_is_flagged_only_on_drifted_features() -> None:
+    baseline = monitoring.statistics(datasets.generate(3000, seed=1), SCHEMA)
+    limits = monitoring.constraints(baseline)
+    same, _ = monitoring.violations(baseline, limits, datasets.generate(2000, seed=2), {"failure", "cycle_id"})
+    assert same == []
+    drifted, distance = monitoring.violations(
+        baseline, limits, datasets.generate(2000, seed=3, drift=True), {"failure", "cycle_id"}
+    )
+    flagged = {v["feature_name"] for v in drifted if v["constraint_check_type"] == "baseline_drift_check"}
+    assert flagged == {"torque_nm", "tool_wear_min", "vibration_mm_s", "spindle_load_pct"}  # load follows torque
+    assert distance["torque_nm"] > 0.1 and distance["air_temperature_k"] < 0.1
+
+
+def test_structural_violations() -> None:
+    baseline = monitoring.statistics(datasets.generate(500), SCHEMA)
+    frame = datasets.generate(200).drop(columns=["coolant_pressure_bar"]).assign(shift="weekend", surprise=1)
+    checks = {
+        (v["feature_name"], v["constraint_check_type"])
+        for v in monitoring.violations(baseline, monitoring.constraints(baseline), frame, {"failure", "cycle_id"})[0]
+    }
+    assert {
+        ("coolant_pressure_bar", "missing_column_check"),
+        ("shift", "categorical_values_check"),
+        ("surprise", "extra_column_check"),
+    } <= checks
+
+
+def test_bias_metrics_on_known_data() -> None:
+    facet = pd.Series(["a"] * 6 + ["d"] * 4)
+    labels = np.array([1, 1, 1, 0, 0, 0, 1, 0, 0, 0])
+    predicted = np.array([1, 1, 0, 0, 0, 0, 1, 1, 0, 0])
+    report = monitoring.bias_report(facet, labels, predicted, "group", "label")
+    d = next(g for g in report["pre_training_bias_metrics"]["facets"]["group"] if g["value_or_threshold"] == "d")
+    values = {m["name"]: m["value"] for m in d["metrics"]}
+    assert values == {"CI": pytest.approx(0.2, abs=1e-6), "DPL": pytest.approx(0.5 - 0.25, abs=1e-6)}
+    post = next(g for g in report["post_training_bias_metrics"]["facets"]["group"] if g["value_or_threshold"] == "d")
+    assert {m["name"]: m["value"] for m in post["metrics"]} == {
+        "DPPL": pytest.approx(2 / 6 - 0.5, abs=1e-6),
+        "DI": pytest.approx(0.5 / (2 / 6), abs=1e-6),
+    }
+
+
+def test_tree_shap_is_exact(trained: dict[str, Path]) -> None:
+    import xgboost as xgb
+
+    model = training.load_model(trained["model"].parent.parent / "candidate-0" / "model")
+    features, _ = training.read_channel(trained["features"] / "test")
+    values, expected, method = monitoring.shap_values(model, features[:50])
+    margins = model.predict(xgb.DMatrix(features[:50]), output_margin=True)
+    assert method == "tree_shap" and np.allclose(values.sum(axis=1) + expected, margins, atol=1e-4)
+
+
+# ----------------------------------------------------------------------------- post-processing
+def test_post_processing_rules() -> None:
+    predictions = pd.DataFrame([[1, 0.1, 0.2], [2, 0.3, 0.6], [3, 0.2, 0.95]])
+    decisions = post_processing.decide(predictions, post_processing.maintenance_rules, 0.5)
+    assert decisions["action"].tolist() == ["ok", "schedule-maintenance", "stop-and-inspect"]
+    assert decisions["id"].tolist() == [1, 2, 3]

@@ -35,5 +35,76 @@ def _kms_rotation_period() -> None:
     KmsResponse.get_key_rotation_status = get_key_rotation_status  # type: ignore[method-assign]
 
 
+def _stepfunctions_validation_and_versions() -> None:
+    """ValidateStateMachineDefinition (the provider calls it at plan and apply) answered by the
+    registry's own ASL validator, so a broken definition fails locally as it would on AWS; and
+    ListStateMachineVersions, which the provider reads after every create."""
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    from pipelines_src.pipelines.validate import problems
+
+    def validate_state_machine_definition(self: Any) -> str:
+        try:
+            found = problems(json.loads(self._get_param("definition") or "{}"))
+        except ValueError as exc:
+            found = [f"definition is not JSON: {exc}"]
+        diagnostics = [
+            {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": m, "location": ""} for m in found
+        ]
+        return json.dumps({"result": "FAIL" if found else "OK", "diagnostics": diagnostics, "truncated": False})
+
+    def list_state_machine_versions(self: Any) -> str:
+        return json.dumps({"stateMachineVersions": []})
+
+    StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition  # type: ignore[attr-defined]
+    StepFunctionResponse.list_state_machine_versions = list_state_machine_versions  # type: ignore[attr-defined]
+
+
+def _sagemaker_model_package_groups() -> None:
+    """Model package group resource policies and group deletion (missing in moto 5.2)."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    policies: dict[tuple[str, str], str] = {}
+
+    def _group(self: Any) -> tuple[str, str]:
+        name = self._get_param("ModelPackageGroupName").split("/")[-1]
+        self.sagemaker_backend.describe_model_package_group(model_package_group_name=name)  # 404 when unknown
+        return self.current_account, name
+
+    def put_model_package_group_policy(self: Any) -> str:
+        key = _group(self)
+        policies[key] = self._get_param("ResourcePolicy")
+        group = self.sagemaker_backend.describe_model_package_group(model_package_group_name=key[1])
+        return json.dumps({"ModelPackageGroupArn": group.arn})
+
+    def get_model_package_group_policy(self: Any) -> str:
+        key = _group(self)
+        if key not in policies:
+            from moto.sagemaker.exceptions import ValidationError
+
+            raise ValidationError(message=f"Cannot find resource policy for model package group {key[1]}")
+        return json.dumps({"ResourcePolicy": policies[key]})
+
+    def delete_model_package_group_policy(self: Any) -> str:
+        policies.pop(_group(self), None)
+        return "{}"
+
+    def delete_model_package_group(self: Any) -> str:
+        account, name = _group(self)
+        policies.pop((account, name), None)
+        self.sagemaker_backend.model_package_groups.pop(name, None)
+        return "{}"
+
+    for function in (
+        put_model_package_group_policy,
+        get_model_package_group_policy,
+        delete_model_package_group_policy,
+        delete_model_package_group,
+    ):
+        setattr(SageMakerResponse, function.__name__, function)
+
+
 def install_all() -> None:
     _kms_rotation_period()
+    _stepfunctions_validation_and_versions()
+    _sagemaker_model_package_groups()

@@ -1,0 +1,190 @@
+# Offline unit tests. The AWS provider validates state machine definitions through the Step
+# Functions API even at plan, so these use a mocked provider (this module reads no data source
+# whose values matter); the real provider plans and applies it against the emulator in the
+# plan-contract and end-to-end layers.
+
+mock_provider "aws" {}
+
+variables {
+  name                = "unit-training"
+  definition_template = "../../pipelines_src/pipelines/templates/training.asl.json.tftpl"
+  kms_key_arn         = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+  role_arn            = "arn:aws:iam::123456789012:role/mlops/unit-pipeline"
+  pipeline = {
+    alerts_topic_arn         = "arn:aws:sns:eu-central-1:123456789012:unit-alerts"
+    artifacts_bucket         = "unit-artifacts"
+    execution_role_arn       = "arn:aws:iam::123456789012:role/mlops/unit-sagemaker-execution"
+    image_uri                = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/unit:0.1.0"
+    job_prefix               = "unit"
+    metadata_table           = "unit-executions"
+    model_package_group_name = "unit"
+    security_group_ids       = ["sg-0a1b"]
+    subnet_ids               = ["subnet-0a", "subnet-0b"]
+    use_case                 = "unit"
+  }
+}
+
+run "logged_encrypted_traced" {
+  command = plan
+
+  assert {
+    condition     = aws_sfn_state_machine.this.logging_configuration[0].level == "ALL" && aws_sfn_state_machine.this.logging_configuration[0].include_execution_data
+    error_message = "Executions are logged at level ALL with their data."
+  }
+
+  assert {
+    condition     = aws_sfn_state_machine.this.encryption_configuration[0].kms_key_id == var.kms_key_arn && aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn && aws_cloudwatch_log_group.this.retention_in_days == 365
+    error_message = "State machine data and logs are encrypted with the CMK; logs are kept a year."
+  }
+
+  assert {
+    condition     = aws_sfn_state_machine.this.tracing_configuration[0].enabled
+    error_message = "X-Ray tracing is on."
+  }
+
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).States["data-load"].Parameters.NetworkConfig.VpcConfig.Subnets == ["subnet-0a", "subnet-0b"]
+    error_message = "The template is rendered with the VPC of the use case."
+  }
+
+  assert {
+    condition     = length(aws_scheduler_schedule.this) == 0 && length(aws_s3_object.step_code) == 0
+    error_message = "No schedule and no upload unless asked for."
+  }
+}
+
+run "batch_on_a_schedule" {
+  command = plan
+
+  variables {
+    name                = "unit-batch"
+    definition_template = "../../pipelines_src/pipelines/templates/batch-inference.asl.json.tftpl"
+    schedule = {
+      expression = "cron(0 6 * * ? *)"
+      role_arn   = "arn:aws:iam::123456789012:role/mlops/unit-eventbridge"
+      input      = { use_case = "unit", experiment = "daily", data_uri = "s3://lake/daily/", model_package_arn = "arn:aws:sagemaker:eu-central-1:123456789012:model-package/unit/1" }
+    }
+    step_code = { bucket = "unit-artifacts", source = "tests/fixtures/not-json.asl.json.tftpl" }
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.this[0].kms_key_arn == var.kms_key_arn && strcontains(aws_scheduler_schedule.this[0].target[0].input, "s3://lake/daily/")
+    error_message = "The schedule starts the batch pipeline with its input, encrypted with the CMK."
+  }
+
+  assert {
+    condition     = aws_s3_object.step_code[0].key == "step-code/not-json.asl.json.tftpl" && aws_s3_object.step_code[0].kms_key_id == var.kms_key_arn
+    error_message = "The artefact keeps its versioned file name and is encrypted with the CMK."
+  }
+}
+
+run "rejects_template_with_undeclared_values" {
+  command = plan
+  variables {
+    definition_template = "tests/fixtures/undeclared.asl.json.tftpl"
+  }
+  expect_failures = [terraform_data.definition_checks]
+}
+
+run "rejects_template_that_does_not_parse" {
+  command = plan
+  variables {
+    definition_template = "tests/fixtures/not-json.asl.json.tftpl"
+  }
+  expect_failures = [terraform_data.definition_checks]
+}
+
+run "rejects_missing_template" {
+  command = plan
+  variables {
+    definition_template = "tests/fixtures/missing.tftpl"
+  }
+  expect_failures = [var.definition_template]
+}
+
+run "rejects_jobs_outside_the_vpc" {
+  command = plan
+  variables {
+    pipeline = {
+      alerts_topic_arn         = "arn:aws:sns:eu-central-1:123456789012:unit-alerts"
+      artifacts_bucket         = "unit-artifacts"
+      execution_role_arn       = "arn:aws:iam::123456789012:role/mlops/unit-sagemaker-execution"
+      image_uri                = "unit:0.1.0"
+      job_prefix               = "unit"
+      metadata_table           = "unit-executions"
+      model_package_group_name = "unit"
+      security_group_ids       = []
+      subnet_ids               = []
+      use_case                 = "unit"
+    }
+  }
+  expect_failures = [var.pipeline]
+}
+
+run "rejects_non_ml_instance" {
+  command = plan
+  variables {
+    pipeline = {
+      alerts_topic_arn         = "arn:aws:sns:eu-central-1:123456789012:unit-alerts"
+      artifacts_bucket         = "unit-artifacts"
+      execution_role_arn       = "arn:aws:iam::123456789012:role/mlops/unit-sagemaker-execution"
+      image_uri                = "unit:0.1.0"
+      instance_type            = "m5.large"
+      job_prefix               = "unit"
+      metadata_table           = "unit-executions"
+      model_package_group_name = "unit"
+      security_group_ids       = ["sg-0a1b"]
+      subnet_ids               = ["subnet-0a"]
+      use_case                 = "unit"
+    }
+  }
+  expect_failures = [var.pipeline]
+}
+
+run "rejects_bad_schedule" {
+  command = plan
+  variables {
+    schedule = { expression = "every day", role_arn = "arn:aws:iam::123456789012:role/x", input = {} }
+  }
+  expect_failures = [var.schedule]
+}
+
+run "rejects_missing_artefact" {
+  command = plan
+  variables {
+    step_code = { bucket = "unit-artifacts", source = "dist/none.whl" }
+  }
+  expect_failures = [var.step_code]
+}
+
+run "rejects_short_retention" {
+  command = plan
+  variables {
+    log_retention_days = 30
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_bad_role" {
+  command = plan
+  variables {
+    role_arn = "pipeline"
+  }
+  expect_failures = [var.role_arn]
+}
+
+run "rejects_alias" {
+  command = plan
+  variables {
+    kms_key_arn = "alias/aws/states"
+  }
+  expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables {
+    name = "a b"
+  }
+  expect_failures = [var.name]
+}

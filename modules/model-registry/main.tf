@@ -1,0 +1,94 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  group_arn = "arn:${data.aws_partition.current.partition}:sagemaker:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:model-package-group/${var.name}"
+  # The registry's own event shape, so the rules written here work unchanged on AWS and locally.
+  status_pattern = {
+    for status in ["Approved", "Rejected"] : status => jsonencode({
+      source        = ["aws.sagemaker"]
+      "detail-type" = ["SageMaker Model Package State Change"]
+      detail = {
+        ModelPackageGroupName = [var.name]
+        ModelApprovalStatus   = [status]
+      }
+    })
+  }
+}
+
+resource "aws_sagemaker_model_package_group" "this" {
+  model_package_group_name        = var.name
+  model_package_group_description = var.description
+  tags                            = var.tags
+}
+
+data "aws_iam_policy_document" "consumers" {
+  count = length(var.consumer_account_ids) > 0 ? 1 : 0
+
+  statement {
+    sid       = "ConsumerAccountsRead"
+    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+    resources = [local.group_arn, "${replace(local.group_arn, ":model-package-group/", ":model-package/")}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [for a in var.consumer_account_ids : "arn:${data.aws_partition.current.partition}:iam::${a}:root"]
+    }
+  }
+}
+
+resource "aws_sagemaker_model_package_group_policy" "this" {
+  count = length(var.consumer_account_ids) > 0 ? 1 : 0
+
+  model_package_group_name = aws_sagemaker_model_package_group.this.model_package_group_name
+  resource_policy          = data.aws_iam_policy_document.consumers[0].json
+}
+
+resource "aws_cloudwatch_event_rule" "approved" {
+  name          = "${var.name}-model-approved"
+  description   = "A model package of ${var.name} was approved: start deployment and batch inference"
+  event_pattern = local.status_pattern["Approved"]
+  tags          = var.tags
+}
+
+resource "aws_cloudwatch_event_rule" "rejected" {
+  name          = "${var.name}-model-rejected"
+  description   = "A model package of ${var.name} was rejected: tell the team"
+  event_pattern = local.status_pattern["Rejected"]
+  tags          = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "approved_state_machine" {
+  for_each = { for s in var.approved_targets.state_machines : s.arn => s }
+
+  rule     = aws_cloudwatch_event_rule.approved.name
+  arn      = each.key
+  role_arn = var.approved_targets.events_role_arn
+
+  input_transformer {
+    input_paths = { package = "$.detail.ModelPackageArn" }
+    # jsonencode escapes < and >; EventBridge needs the placeholder literally.
+    input_template = replace(jsonencode({
+      use_case          = var.name
+      experiment        = each.value.experiment
+      data_uri          = each.value.data_uri
+      model_package_arn = "<package>"
+    }), "\\u003cpackage\\u003e", "<package>")
+  }
+}
+
+resource "aws_cloudwatch_event_target" "approved_pipeline" {
+  for_each = toset(var.approved_targets.codepipeline_arns)
+
+  rule     = aws_cloudwatch_event_rule.approved.name
+  arn      = each.value
+  role_arn = var.approved_targets.events_role_arn
+}
+
+resource "aws_cloudwatch_event_target" "status_alert" {
+  for_each = var.alerts_topic_arn == null ? {} : { approved = aws_cloudwatch_event_rule.approved.name, rejected = aws_cloudwatch_event_rule.rejected.name }
+
+  rule = each.value
+  arn  = var.alerts_topic_arn
+}

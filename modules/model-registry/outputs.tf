@@ -1,0 +1,19 @@
+output "approved_rule_arn" {
+  description = "ARN of the rule that fires on ModelApprovalStatus = Approved."
+  value       = aws_cloudwatch_event_rule.approved.arn
+}
+
+output "group_arn" {
+  description = "ARN of the model package group."
+  value       = aws_sagemaker_model_package_group.this.arn
+}
+
+output "group_name" {
+  description = "Name of the model package group (the pipelines' model_package_group_name)."
+  value       = aws_sagemaker_model_package_group.this.model_package_group_name
+}
+
+output "rejected_rule_arn" {
+  description = "ARN of the rule that fires on ModelApprovalStatus = Rejected."
+  value       = aws_cloudwatch_event_rule.rejected.arn
+}

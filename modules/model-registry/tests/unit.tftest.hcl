@@ -1,0 +1,95 @@
+# Offline unit tests: the real AWS provider with fake credentials, no API calls (plan only).
+
+provider "aws" {
+  region                      = "eu-central-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = {
+    account_id = "123456789012"
+    arn        = "arn:aws:iam::123456789012:root"
+    user_id    = "123456789012"
+  }
+}
+
+variables {
+  name             = "unit-registry"
+  alerts_topic_arn = "arn:aws:sns:eu-central-1:123456789012:unit-alerts"
+  approved_targets = {
+    events_role_arn = "arn:aws:iam::123456789012:role/mlops/unit-eventbridge"
+    state_machines  = [{ arn = "arn:aws:states:eu-central-1:123456789012:stateMachine:unit-batch", data_uri = "s3://lake/quality/daily/" }]
+  }
+}
+
+run "approved_rule_filters_on_approved_only" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.approved.event_pattern).detail.ModelApprovalStatus == ["Approved"]
+    error_message = "The deployment rule must filter ModelApprovalStatus = Approved, or deploys run before anyone approves."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.approved.event_pattern)["detail-type"] == ["SageMaker Model Package State Change"] && jsondecode(aws_cloudwatch_event_rule.rejected.event_pattern).detail.ModelApprovalStatus == ["Rejected"]
+    error_message = "Rules use AWS's own event shape."
+  }
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_event_target.approved_state_machine["arn:aws:states:eu-central-1:123456789012:stateMachine:unit-batch"].input_transformer[0].input_template, "<package>")
+    error_message = "The batch pipeline gets the approved package's ARN."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_target.status_alert) == 2 && length(aws_sagemaker_model_package_group_policy.this) == 0
+    error_message = "Approvals and rejections reach the alerts topic; no resource policy without consumers."
+  }
+}
+
+run "cross_account_read" {
+  command = plan
+  variables {
+    consumer_account_ids = ["210987654321"]
+  }
+  assert {
+    condition     = strcontains(aws_sagemaker_model_package_group_policy.this[0].resource_policy, "arn:aws:iam::210987654321:root")
+    error_message = "The production account may read the packages."
+  }
+}
+
+run "rejects_targets_without_role" {
+  command = plan
+  variables {
+    approved_targets = { state_machines = [{ arn = "arn:aws:states:eu-central-1:123456789012:stateMachine:b", data_uri = "s3://lake/x/" }] }
+  }
+  expect_failures = [var.approved_targets]
+}
+
+run "rejects_bad_account" {
+  command = plan
+  variables {
+    consumer_account_ids = ["prod"]
+  }
+  expect_failures = [var.consumer_account_ids]
+}
+
+run "rejects_bad_topic" {
+  command = plan
+  variables {
+    alerts_topic_arn = "alerts"
+  }
+  expect_failures = [var.alerts_topic_arn]
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables {
+    name = "quality_prod"
+  }
+  expect_failures = [var.name]
+}

@@ -1,0 +1,73 @@
+variable "alerts_topic_arn" {
+  description = "SNS topic told about every approval and rejection (modules/alerts), or null."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alerts_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", coalesce(var.alerts_topic_arn, "x")))
+    error_message = "alerts_topic_arn: give an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>) or null."
+  }
+}
+
+variable "approved_targets" {
+  description = "What an approval starts: batch-inference state machines (with the input they get) and deployment pipelines. The rule fires only for ModelApprovalStatus = Approved."
+  type = object({
+    codepipeline_arns = optional(list(string), [])
+    events_role_arn   = optional(string)
+    state_machines = optional(list(object({
+      arn        = string
+      data_uri   = string
+      experiment = optional(string, "approved-model")
+    })), [])
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = (length(var.approved_targets.state_machines) + length(var.approved_targets.codepipeline_arns) == 0 ||
+    can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", coalesce(var.approved_targets.events_role_arn, "x"))))
+    error_message = "approved_targets: give events_role_arn (the eventbridge role of modules/iam) when there are targets to start."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.approved_targets.state_machines : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:.+$", s.arn)) && startswith(s.data_uri, "s3://")])
+    error_message = "approved_targets: state_machines need a state machine ARN and an s3:// data_uri to score."
+  }
+}
+
+variable "consumer_account_ids" {
+  description = "Accounts (e.g. production) that may read the group's model packages to deploy them."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.consumer_account_ids : can(regex("^[0-9]{12}$", a))])
+    error_message = "consumer_account_ids: every entry must be a 12-digit AWS account ID."
+  }
+}
+
+variable "description" {
+  description = "Description of the model package group."
+  type        = string
+  default     = "Model packages of one ML use case"
+  nullable    = false
+}
+
+variable "name" {
+  description = "Name of the model package group (one per use case), e.g. quality-prod."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){2,62}$", var.name))
+    error_message = "name: use 3-63 letters, digits and hyphens (SageMaker's pattern), e.g. quality-prod."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource (merged with the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

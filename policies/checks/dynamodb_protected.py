@@ -1,0 +1,34 @@
+"""CKV_MLOPS_10: DynamoDB tables have deletion protection and point-in-time recovery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from policies.checks._common import first
+
+
+class DynamoDbProtected(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="DynamoDB tables have deletion protection and point-in-time recovery",
+            id="CKV_MLOPS_10",
+            categories=[CheckCategories.BACKUP_AND_RECOVERY],
+            supported_resources=["aws_dynamodb_table"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        problems = []
+        if first(conf, "deletion_protection_enabled") is not True:
+            problems.append("deletion_protection_enabled is not true")
+        recovery = first(conf, "point_in_time_recovery")
+        # An absent block is AWS's default (off); on a plan it shows as unknown, not as a block.
+        if not isinstance(recovery, dict) or first(recovery, "enabled") is not True:
+            problems.append("point_in_time_recovery is not enabled")
+        self.details.extend(problems)
+        return CheckResult.FAILED if problems else CheckResult.PASSED
+
+
+check = DynamoDbProtected()

@@ -1,0 +1,8 @@
+name        = "inventory-executions"
+kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+tags = {
+  cost-center         = "cc-1234"
+  data-classification = "internal"
+  environment         = "test"
+  owner               = "ml-platform@example.com"
+}

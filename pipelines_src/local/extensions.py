@@ -104,7 +104,57 @@ def _sagemaker_model_package_groups() -> None:
         setattr(SageMakerResponse, function.__name__, function)
 
 
+def _application_autoscaling_tags() -> None:
+    """Tags of scalable targets: given at RegisterScalableTarget or TagResource, read back by
+    ListTagsForResource (moto ignores the first and answers 500 to the others)."""
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+
+    tags: dict[str, dict[str, str]] = {}
+
+    def tag_resource(self: Any) -> str:
+        tags.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+        return "{}"
+
+    def untag_resource(self: Any) -> str:
+        current = tags.get(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            current.pop(key, None)
+        return "{}"
+
+    def list_tags_for_resource(self: Any) -> str:
+        return json.dumps({"Tags": tags.get(self._get_param("ResourceARN"), {})})
+
+    original_register = ApplicationAutoScalingResponse.register_scalable_target
+
+    def register_scalable_target(self: Any) -> str:
+        result: str = original_register(self)
+        if self._get_param("Tags"):
+            tags.setdefault(json.loads(result)["ScalableTargetARN"], {}).update(self._get_param("Tags"))
+        return result
+
+    for function in (tag_resource, untag_resource, list_tags_for_resource, register_scalable_target):
+        setattr(ApplicationAutoScalingResponse, function.__name__, function)
+
+
+def _sagemaker_model_network_isolation() -> None:
+    """Keep CreateModel's EnableNetworkIsolation (moto always reports false, so every plan
+    wanted to replace an isolated model)."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original_create = SageMakerResponse.create_model
+
+    def create_model(self: Any) -> Any:
+        result = original_create(self)
+        model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation"))
+        return result
+
+    SageMakerResponse.create_model = create_model  # type: ignore[method-assign]
+
+
 def install_all() -> None:
+    _sagemaker_model_network_isolation()
+    _application_autoscaling_tags()
     _kms_rotation_period()
     _stepfunctions_validation_and_versions()
     _sagemaker_model_package_groups()

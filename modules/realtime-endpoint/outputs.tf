@@ -1,0 +1,19 @@
+output "endpoint_arn" {
+  description = "ARN of the endpoint."
+  value       = aws_sagemaker_endpoint.this.arn
+}
+
+output "endpoint_config_name" {
+  description = "Name of the endpoint configuration in use."
+  value       = aws_sagemaker_endpoint_configuration.this.name
+}
+
+output "endpoint_name" {
+  description = "Name of the endpoint (what clients invoke and monitoring schedules watch)."
+  value       = aws_sagemaker_endpoint.this.name
+}
+
+output "model_name" {
+  description = "Name of the SageMaker model behind the endpoint."
+  value       = aws_sagemaker_model.this.name
+}

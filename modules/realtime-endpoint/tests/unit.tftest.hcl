@@ -1,0 +1,170 @@
+# Offline unit tests: the real AWS provider with fake credentials, no API calls (plan only).
+
+provider "aws" {
+  region                      = "eu-central-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+variables {
+  name               = "unit-endpoint"
+  environment        = "dev"
+  execution_role_arn = "arn:aws:iam::123456789012:role/mlops/unit-sagemaker-execution"
+  kms_key_arn        = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+  model = {
+    model_data_url = "s3://unit-artifacts/quality/training/exp/run/training/candidate-0/job/output/model.tar.gz"
+    prebuilt_image = { repository_name = "sagemaker-xgboost", image_tag = "1.7-1" }
+  }
+  network      = { subnet_ids = ["subnet-0a", "subnet-0b"], security_group_ids = ["sg-0a"] }
+  data_capture = { destination_s3_uri = "s3://unit-artifacts/quality/capture/", sampling_percentage = 20 }
+}
+
+run "secure_defaults" {
+  command = plan
+
+  assert {
+    condition     = aws_sagemaker_model.this.enable_network_isolation && aws_sagemaker_model.this.vpc_config[0].subnets == toset(["subnet-0a", "subnet-0b"])
+    error_message = "The model runs network-isolated in the VPC."
+  }
+
+  assert {
+    condition     = strcontains(aws_sagemaker_model.this.primary_container[0].image, "sagemaker-xgboost:1.7-1") && strcontains(aws_sagemaker_model.this.primary_container[0].image, "eu-central-1")
+    error_message = "The prebuilt image is resolved for the region."
+  }
+
+  assert {
+    condition     = aws_sagemaker_endpoint_configuration.this.kms_key_arn == var.kms_key_arn && aws_sagemaker_endpoint_configuration.this.data_capture_config[0].kms_key_id == var.kms_key_arn && aws_sagemaker_endpoint_configuration.this.data_capture_config[0].initial_sampling_percentage == 20
+    error_message = "Storage and captured data are encrypted with the CMK at the requested sampling."
+  }
+
+  assert {
+    condition     = aws_sagemaker_endpoint_configuration.this.name_prefix == "unit-endpoint-" && aws_appautoscaling_policy.this[0].target_tracking_scaling_policy_configuration[0].target_value == 100
+    error_message = "Configs are replaced safely (name_prefix) and the variant scales on invocations."
+  }
+}
+
+run "serverless_option" {
+  command = plan
+  variables {
+    serverless = { memory_size_in_mb = 3072 }
+  }
+  assert {
+    condition     = aws_sagemaker_endpoint_configuration.this.production_variants[0].serverless_config[0].memory_size_in_mb == 3072 && length(aws_appautoscaling_target.this) == 0
+    error_message = "Serverless replaces instances and autoscaling."
+  }
+}
+
+run "deploys_a_registered_package" {
+  command = plan
+  variables {
+    model = { model_package_arn = "arn:aws:sagemaker:eu-central-1:123456789012:model-package/quality/3" }
+  }
+  assert {
+    condition     = aws_sagemaker_model.this.primary_container[0].model_package_name == "arn:aws:sagemaker:eu-central-1:123456789012:model-package/quality/3"
+    error_message = "A package from the registry can be deployed as is."
+  }
+}
+
+run "prod_with_two_instances" {
+  command = plan
+  variables {
+    environment = "prod"
+    instance    = { count = 2 }
+    autoscaling = { min_capacity = 2 }
+  }
+  assert {
+    condition     = aws_sagemaker_endpoint_configuration.this.production_variants[0].initial_instance_count == 2
+    error_message = "Prod runs at least two instances."
+  }
+}
+
+run "rejects_prod_with_one_instance" {
+  command = plan
+  variables {
+    environment = "prod"
+  }
+  expect_failures = [terraform_data.production_guard]
+}
+
+run "rejects_non_ml_instance" {
+  command = plan
+  variables {
+    instance = { type = "m5.large" }
+  }
+  expect_failures = [var.instance]
+}
+
+run "rejects_capture_over_100" {
+  command = plan
+  variables {
+    data_capture = { destination_s3_uri = "s3://unit-artifacts/capture/", sampling_percentage = 120 }
+  }
+  expect_failures = [var.data_capture]
+}
+
+run "rejects_two_model_sources" {
+  command = plan
+  variables {
+    model = { model_data_url = "s3://a/model.tar.gz", image_uri = "img", prebuilt_image = { repository_name = "sagemaker-xgboost", image_tag = "1.7-1" } }
+  }
+  expect_failures = [var.model]
+}
+
+run "rejects_no_vpc" {
+  command = plan
+  variables {
+    network = { subnet_ids = [], security_group_ids = [] }
+  }
+  expect_failures = [var.network]
+}
+
+run "rejects_bad_serverless_memory" {
+  command = plan
+  variables {
+    serverless = { memory_size_in_mb = 1000 }
+  }
+  expect_failures = [var.serverless]
+}
+
+run "rejects_min_above_max" {
+  command = plan
+  variables {
+    autoscaling = { min_capacity = 5, max_capacity = 2 }
+  }
+  expect_failures = [var.autoscaling]
+}
+
+run "rejects_unknown_environment" {
+  command = plan
+  variables {
+    environment = "production"
+  }
+  expect_failures = [var.environment]
+}
+
+run "rejects_bad_role" {
+  command = plan
+  variables {
+    execution_role_arn = "role"
+  }
+  expect_failures = [var.execution_role_arn]
+}
+
+run "rejects_alias" {
+  command = plan
+  variables {
+    kms_key_arn = "alias/aws/sagemaker"
+  }
+  expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables {
+    name = "a"
+  }
+  expect_failures = [var.name]
+}

@@ -1,0 +1,153 @@
+variable "autoscaling" {
+  description = "Instance-based endpoints scale on invocations per instance between min and max capacity (ignored for serverless)."
+  type = object({
+    max_capacity                    = optional(number, 4)
+    min_capacity                    = optional(number, 1)
+    target_invocations_per_instance = optional(number, 100)
+    scale_in_cooldown_seconds       = optional(number, 300)
+    scale_out_cooldown_seconds      = optional(number, 60)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.autoscaling.min_capacity >= 1 && var.autoscaling.max_capacity >= var.autoscaling.min_capacity && var.autoscaling.target_invocations_per_instance > 0
+    error_message = "autoscaling: need 1 <= min_capacity <= max_capacity and a positive target_invocations_per_instance."
+  }
+}
+
+variable "data_capture" {
+  description = "Requests and responses captured to S3 (encrypted with kms_key_arn) for model monitoring."
+  type = object({
+    destination_s3_uri  = string
+    sampling_percentage = optional(number, 100)
+  })
+  nullable = false
+
+  validation {
+    condition     = startswith(var.data_capture.destination_s3_uri, "s3://") && var.data_capture.sampling_percentage >= 0 && var.data_capture.sampling_percentage <= 100
+    error_message = "data_capture: destination_s3_uri must be an s3:// URI and sampling_percentage between 0 and 100."
+  }
+}
+
+variable "environment" {
+  description = "Environment of the endpoint; prod requires more than one instance (or serverless)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["dev", "test", "staging", "prod", "sandbox"], var.environment)
+    error_message = "environment: one of dev, test, staging, prod, sandbox."
+  }
+}
+
+variable "execution_role_arn" {
+  description = "Role the model assumes (the SageMaker execution role of modules/iam)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.execution_role_arn))
+    error_message = "execution_role_arn: give an IAM role ARN, e.g. module.iam.role_arns[\"sagemaker-execution\"]."
+  }
+}
+
+variable "instance" {
+  description = "Instance type and count of the production variant (ignored when serverless is set)."
+  type = object({
+    count = optional(number, 1)
+    type  = optional(string, "ml.m5.large")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = startswith(var.instance.type, "ml.") && var.instance.count >= 1
+    error_message = "instance: type must be an ml.* instance type (e.g. ml.m5.large) and count at least 1."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed key for the endpoint's storage volume and the captured data."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn: give the ARN of a customer managed key (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "model" {
+  description = "What to serve: an approved model package from the registry, or an image with a model artefact. The image is a private ECR URI or a SageMaker prebuilt image resolved for the region."
+  type = object({
+    image_uri         = optional(string)
+    model_data_url    = optional(string)
+    model_package_arn = optional(string)
+    prebuilt_image = optional(object({
+      repository_name = string
+      image_tag       = string
+    }))
+  })
+  nullable = false
+
+  validation {
+    condition = (var.model.model_package_arn != null) != (var.model.model_data_url != null) && (
+      var.model.model_package_arn != null || (var.model.image_uri != null) != (var.model.prebuilt_image != null)
+    )
+    error_message = "model: give either model_package_arn, or model_data_url with exactly one of image_uri and prebuilt_image."
+  }
+}
+
+variable "name" {
+  description = "Name of the endpoint, e.g. quality-prod."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){2,50}$", var.name))
+    error_message = "name: use 3-51 letters, digits and hyphens (endpoint config names add a suffix)."
+  }
+}
+
+variable "network" {
+  description = "VPC the model runs in (private subnets and the workload security group of modules/network)."
+  type = object({
+    security_group_ids = list(string)
+    subnet_ids         = list(string)
+  })
+  nullable = false
+
+  validation {
+    condition     = length(var.network.subnet_ids) > 0 && length(var.network.security_group_ids) > 0
+    error_message = "network: subnet_ids and security_group_ids must not be empty; models run in the VPC."
+  }
+}
+
+variable "network_isolation" {
+  description = "Run the model container without network access (it needs none to serve)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "serverless" {
+  description = "Serverless inference instead of instances: memory and maximum concurrency."
+  type = object({
+    max_concurrency   = optional(number, 5)
+    memory_size_in_mb = optional(number, 2048)
+  })
+  default = null
+
+  validation {
+    condition     = var.serverless == null ? true : contains([1024, 2048, 3072, 4096, 5120, 6144], var.serverless.memory_size_in_mb) && var.serverless.max_concurrency >= 1 && var.serverless.max_concurrency <= 200
+    error_message = "serverless: memory_size_in_mb one of 1024..6144 in steps of 1024, max_concurrency 1 to 200."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource (merged with the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

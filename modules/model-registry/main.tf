@@ -87,7 +87,7 @@ resource "aws_cloudwatch_event_target" "approved_pipeline" {
 }
 
 resource "aws_cloudwatch_event_target" "status_alert" {
-  for_each = var.alerts_topic_arn == null ? {} : { approved = aws_cloudwatch_event_rule.approved.name, rejected = aws_cloudwatch_event_rule.rejected.name }
+  for_each = { approved = aws_cloudwatch_event_rule.approved.name, rejected = aws_cloudwatch_event_rule.rejected.name }
 
   rule = each.value
   arn  = var.alerts_topic_arn

@@ -1,11 +1,11 @@
 variable "alerts_topic_arn" {
-  description = "SNS topic told about every approval and rejection (modules/alerts), or null."
+  description = "SNS topic told about every approval and rejection (modules/alerts): decisions on models are never silent."
   type        = string
-  default     = null
+  nullable    = false
 
   validation {
-    condition     = var.alerts_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", coalesce(var.alerts_topic_arn, "x")))
-    error_message = "alerts_topic_arn: give an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>) or null."
+    condition     = can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", var.alerts_topic_arn))
+    error_message = "alerts_topic_arn: give an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), e.g. module.alerts.topic_arn."
   }
 }
 

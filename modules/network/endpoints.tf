@@ -39,56 +39,61 @@ resource "aws_vpc_endpoint" "gateway" {
 
 # For SageMaker jobs, models and Studio (VpcConfig.SecurityGroupIds): HTTPS to the endpoints
 # and to S3/DynamoDB through the gateway endpoints, and traffic between the job's own nodes.
+# One rule resource per rule (the provider's recommendation), each with its description.
 resource "aws_security_group" "workloads" {
   #checkov:skip=CKV2_AWS_5:Attached by the consumers: VpcConfig of the SageMaker jobs, models and Studio domain of the use case.
   name        = "${var.name}-ml-workloads"
   description = "SageMaker jobs and models of ${var.name}: endpoints only, plus traffic between members"
-  vpc_id      = local.vpc_id
+  vpc_id      = local.create_vpc ? aws_vpc.this[0].id : var.existing_vpc.vpc_id
   tags        = merge(var.tags, { Name = "${var.name}-ml-workloads" })
+}
 
-  ingress {
-    description = "Between members (distributed training, Studio apps)"
-    protocol    = "-1"
-    from_port   = 0
-    to_port     = 0
-    self        = true
-  }
+resource "aws_vpc_security_group_ingress_rule" "workloads_members" {
+  security_group_id            = aws_security_group.workloads.id
+  description                  = "Between members (distributed training, Studio apps)"
+  ip_protocol                  = "-1"
+  referenced_security_group_id = aws_security_group.workloads.id
+  tags                         = var.tags
+}
 
-  egress {
-    description = "Between members (distributed training, Studio apps)"
-    protocol    = "-1"
-    from_port   = 0
-    to_port     = 0
-    self        = true
-  }
+resource "aws_vpc_security_group_egress_rule" "workloads_members" {
+  security_group_id            = aws_security_group.workloads.id
+  description                  = "Between members (distributed training, Studio apps)"
+  ip_protocol                  = "-1"
+  referenced_security_group_id = aws_security_group.workloads.id
+  tags                         = var.tags
+}
 
-  egress {
-    description     = "HTTPS to the interface endpoints"
-    protocol        = "tcp"
-    from_port       = 443
-    to_port         = 443
-    security_groups = [aws_security_group.endpoints.id]
-  }
+resource "aws_vpc_security_group_egress_rule" "workloads_endpoints" {
+  security_group_id            = aws_security_group.workloads.id
+  description                  = "HTTPS to the interface endpoints"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = aws_security_group.endpoints.id
+  tags                         = var.tags
+}
 
-  dynamic "egress" {
-    for_each = length(local.gateway_services) > 0 ? [1] : []
-    content {
-      description     = "HTTPS to S3 and DynamoDB through the gateway endpoints"
-      protocol        = "tcp"
-      from_port       = 443
-      to_port         = 443
-      prefix_list_ids = [for e in aws_vpc_endpoint.gateway : e.prefix_list_id]
-    }
-  }
+resource "aws_vpc_security_group_egress_rule" "workloads_gateways" {
+  for_each = local.gateway_services
 
-  dynamic "egress" {
-    for_each = var.controlled_egress == null ? [] : [1]
-    content {
-      description = "HTTPS to approved outside services through NAT (controlled_egress opt-in)"
-      protocol    = "tcp"
-      from_port   = 443
-      to_port     = 443
-      cidr_blocks = ["0.0.0.0/0"]
-    }
-  }
+  security_group_id = aws_security_group.workloads.id
+  description       = "HTTPS to ${each.key} through its gateway endpoint"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = aws_vpc_endpoint.gateway[each.key].prefix_list_id
+  tags              = var.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "workloads_controlled_egress" {
+  count = var.controlled_egress == null ? 0 : 1
+
+  security_group_id = aws_security_group.workloads.id
+  description       = "HTTPS to approved outside services through NAT (controlled_egress opt-in)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+  tags              = var.tags
 }

@@ -14,22 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines_src.steps.container import StepError
+from pipelines_src.steps.container import Paths, StepError
 
 
 @dataclass(frozen=True)
-class Job:
-    name: str
-    base: Path
+class Job(Paths):
+    """A job's container root (`base`) and the state it plays, for messages."""
 
-    def processing_input(self, name: str) -> Path:
-        return self.base / "processing" / "input" / name
-
-    def processing_output(self, name: str) -> Path:
-        return self.base / "processing" / "output" / name
-
-    def channel(self, name: str) -> Path:
-        return self.base / "input" / "data" / name
+    name: str = "job"
 
 
 def provide(source: Path, target: Path) -> None:
@@ -67,21 +59,21 @@ def train_locally(
 ) -> dict[str, Path]:
     """data-load → feature-engineering → training (one job per candidate) → model-evaluation →
     model-monitoring, on folders under `work`. Returns the output folder of each state."""
-    load = Job("data-load", work / "data-load")
+    load = Job(work / "data-load", "data-load")
     provide(raw, load.processing_input("raw"))
     provide(raw / "schema.json", load.processing_input("schema"))
     run_step("data_load", load)
-    features = Job("feature-engineering", work / "feature-engineering")
+    features = Job(work / "feature-engineering", "feature-engineering")
     provide(load.processing_output("dataset"), features.processing_input("dataset"))
     run_step("feature_engineering", features)
     made = features.processing_output("features")
     candidates = work / "training"
     for index, hyperparameters in enumerate(hyperparameter_sets):
-        job = Job(f"training candidate-{index}", candidates / f"candidate-{index}")
+        job = Job(candidates / f"candidate-{index}", f"training candidate-{index}")
         for channel in ("train", "validation", "transformer"):
             provide(made / channel, job.channel(channel))
         run_step("training", job, hyperparameters=hyperparameters)
-    evaluation = Job("model-evaluation", work / "model-evaluation")
+    evaluation = Job(work / "model-evaluation", "model-evaluation")
     for index in range(len(hyperparameter_sets)):
         provide(
             candidates / f"candidate-{index}" / "model", evaluation.processing_input("models") / f"candidate-{index}"
@@ -90,7 +82,7 @@ def train_locally(
     run_step("evaluation", evaluation, ["--threshold", str(threshold)])
     decision = json.loads((evaluation.processing_output("evaluation") / "decision.json").read_text())
     best_model = candidates / decision["best_candidate"] / "model"
-    monitoring = Job("model-monitoring", work / "model-monitoring")
+    monitoring = Job(work / "model-monitoring", "model-monitoring")
     provide(load.processing_output("dataset"), monitoring.processing_input("dataset"))
     provide(made / "test", monitoring.processing_input("test"))
     provide(made / "facets", monitoring.processing_input("facets"))
@@ -108,23 +100,23 @@ def train_locally(
 def batch_locally(raw: Path, training: Mapping[str, Path], work: Path) -> dict[str, Path]:
     """data-load → feature-engineering (fitted transformer) → batch-inference → model-monitoring
     (against the training baseline) → post-processing."""
-    load = Job("data-load", work / "data-load")
+    load = Job(work / "data-load", "data-load")
     provide(raw, load.processing_input("raw"))
     provide(raw / "schema.json", load.processing_input("schema"))
     run_step("data_load", load, ["--mode", "batch"])
-    features = Job("feature-engineering", work / "feature-engineering")
+    features = Job(work / "feature-engineering", "feature-engineering")
     provide(load.processing_output("dataset"), features.processing_input("dataset"))
     provide(training["model"], features.processing_input("model"))
     run_step("feature_engineering", features, ["--mode", "transform"])
-    inference = Job("batch-inference", work / "batch-inference")
+    inference = Job(work / "batch-inference", "batch-inference")
     provide(features.processing_output("features") / "features", inference.processing_input("data"))
     provide(training["model"], inference.processing_input("model"))
     run_step("batch_inference", inference, ["--input-filter", "$[1:]", "--join-source", "Input"])
-    monitoring = Job("model-monitoring", work / "model-monitoring")
+    monitoring = Job(work / "model-monitoring", "model-monitoring")
     provide(load.processing_output("dataset"), monitoring.processing_input("dataset"))
     provide(training["monitoring"], monitoring.processing_input("baseline"))
     run_step("monitoring", monitoring, ["--mode", "batch"])
-    post = Job("post-processing", work / "post-processing")
+    post = Job(work / "post-processing", "post-processing")
     provide(inference.processing_output("predictions"), post.processing_input("predictions"))
     run_step("post_processing", post)
     return {

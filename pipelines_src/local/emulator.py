@@ -82,20 +82,24 @@ def _condition_keys(environ: dict[str, Any]) -> dict[str, str]:
 
 
 class _Middleware:
-    """Records each request's condition keys and answers the health probe."""
+    """Records each request's condition keys, answers the health probe, and serialises requests:
+    moto's backends are not thread-safe (Terraform's parallel calls on one security group made
+    its check-then-add duplicate detection fail at random); each call takes milliseconds."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self._app = app
+        self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
             start_response("200 OK", [("Content-Type", "application/json")])
             return [b'{"status": "ok"}']
-        _REQUEST.context = _condition_keys(environ)
-        try:
-            return self._app(environ, start_response)
-        finally:
-            _REQUEST.context = {}
+        with self._lock:
+            _REQUEST.context = _condition_keys(environ)
+            try:
+                return list(self._app(environ, start_response))
+            finally:
+                _REQUEST.context = {}
 
 
 def _install_s3_policy_evaluation() -> None:

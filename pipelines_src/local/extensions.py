@@ -152,7 +152,68 @@ def _sagemaker_model_network_isolation() -> None:
     SageMakerResponse.create_model = create_model  # type: ignore[method-assign]
 
 
+def _security_group_rule_descriptions() -> None:
+    """Keep the description of rules that reference a security group or a prefix list (moto keeps
+    only those of CIDR ranges, so every plan re-set them)."""
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    original_init = SecurityGroupRule.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        names = (
+            "ec2_backend",
+            "ip_protocol",
+            "group_id",
+            "from_port",
+            "to_port",
+            "ip_range",
+            "source_group",
+            "prefix_list_id",
+        )
+        given = dict(zip(names, args, strict=False)) | kwargs
+        for reference in (given.get("source_group"), given.get("prefix_list_id")):
+            if isinstance(reference, dict) and reference.get("Description"):
+                self._reference_description = reference["Description"]
+
+    def description(self: Any) -> Any:
+        return self.ip_range.get("Description") or getattr(self, "_reference_description", None)
+
+    SecurityGroupRule.__init__ = __init__  # type: ignore[method-assign]
+    SecurityGroupRule.description = property(description)  # type: ignore[assignment,method-assign]
+
+
+SNS_FEEDBACK_ATTRIBUTES = tuple(
+    f"{protocol}{kind}"
+    for protocol in ("Application", "Firehose", "HTTP", "Lambda", "SQS")
+    for kind in ("SuccessFeedbackRoleArn", "FailureFeedbackRoleArn", "SuccessFeedbackSampleRate")
+)
+
+
+def _sns_delivery_status_attributes() -> None:
+    """Return the delivery-status logging attributes moto stores but leaves out of
+    GetTopicAttributes (every plan re-set them)."""
+    from moto.core.utils import camelcase_to_underscores
+    from moto.sns.responses import SNSResponse
+
+    original = SNSResponse.get_topic_attributes
+
+    def get_topic_attributes(self: Any) -> Any:
+        result = original(self)
+        attributes: dict[str, str] = result.result["Attributes"]  # type: ignore[index]
+        topic = self.backend.get_topic(self._get_param("TopicArn"))
+        for name in SNS_FEEDBACK_ATTRIBUTES:
+            value = getattr(topic, camelcase_to_underscores(name), None)
+            if value is not None:
+                attributes[name] = str(value)
+        return result
+
+    SNSResponse.get_topic_attributes = get_topic_attributes  # type: ignore[method-assign]
+
+
 def install_all() -> None:
+    _sns_delivery_status_attributes()
+    _security_group_rule_descriptions()
     _sagemaker_model_network_isolation()
     _application_autoscaling_tags()
     _kms_rotation_period()

@@ -45,3 +45,9 @@ def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def unresolved(value: Any) -> bool:
+    """A reference HCL scans could not resolve (a variable passed through a module call): the
+    plan scan, where it is a value, decides instead."""
+    return isinstance(value, str) and any(marker in value for marker in ("var.", "local.", "module.", "${"))

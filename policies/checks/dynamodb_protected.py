@@ -7,7 +7,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.checks._common import first
+from policies.checks._common import first, unresolved
 
 
 class DynamoDbProtected(BaseResourceCheck):
@@ -20,6 +20,8 @@ class DynamoDbProtected(BaseResourceCheck):
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        if unresolved(first(conf, "deletion_protection_enabled")):
+            return CheckResult.UNKNOWN
         problems = []
         if first(conf, "deletion_protection_enabled") is not True:
             problems.append("deletion_protection_enabled is not true")

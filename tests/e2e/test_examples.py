@@ -19,6 +19,7 @@ from tests.conftest import EXAMPLES
 from tools import inventory, policy_gate
 
 Applied = tuple[tf.TerraformRoot, dict[str, Any]]
+INVENTORIES = tf.REPO_ROOT / "tests" / "inventories" / "examples"
 
 
 def _client(service: str, info: emulator.Emulator) -> Any:
@@ -32,30 +33,55 @@ def _client(service: str, info: emulator.Emulator) -> Any:
     )
 
 
-@pytest.fixture(scope="module", params=EXAMPLES, ids=[e.name for e in EXAMPLES])
+def _profile(example: str, name: str) -> list[Path]:
+    """An example's optional tfvars: local.tfvars (what the emulator can run), teardown.tfvars
+    (applied before destroy, e.g. lifting deletion protection, as a team would)."""
+    path = INVENTORIES / example / "profiles" / f"{name}.tfvars"
+    return [path] if path.exists() else []
+
+
+def _teardown(root: tf.TerraformRoot, example: str) -> None:
+    local, teardown = _profile(example, "local"), _profile(example, "teardown")
+    if teardown:
+        root.apply(local + teardown)
+    root.destroy(local + teardown)
+
+
+# Applied here: the demo's root and the complete template (a superset of ml-foundation). Every
+# example is still planned and policy-checked through its inventory (tests/modules).
+APPLIED = [e for e in EXAMPLES if e.name in ("secure-storage", "use-case-complete")]
+
+
+def test_applied_examples_exist() -> None:
+    assert [e.name for e in APPLIED] == ["secure-storage", "use-case-complete"]
+
+
+@pytest.fixture(scope="module", params=APPLIED, ids=[e.name for e in APPLIED])
 def applied(request: pytest.FixtureRequest, local_emulator: emulator.Emulator, tf_work: Path) -> Iterator[Applied]:
     example: Path = request.param
     root = tf.TerraformRoot(
         tf.stage(example, tf_work / "e2e" / example.name, local_emulator), tf.base_env(local_emulator)
     )
-    root.apply()
+    root.apply(_profile(example.name, "local"))
     try:
         yield root, root.outputs()
     finally:
         if root.state_addresses():
-            root.destroy()
+            _teardown(root, example.name)
 
 
 def test_second_plan_has_no_changes(applied: Applied) -> None:
     root, _ = applied
-    assert root.plan_changes() == 0, "apply is not idempotent: a second plan shows changes"
+    assert root.plan_changes(_profile(root.path.name, "local")) == 0, (
+        "apply is not idempotent: a second plan shows changes"
+    )
 
 
 def test_applied_plan_passes_policy_gate_with_every_bucket_policy_read(applied: Applied, tf_work: Path) -> None:
     """After apply every value is known: bucket policies that embed a new key's ARN, unknown at
     the first plan, are read by CKV_MLOPS_1 here."""
     root, _ = applied
-    plan = root.plan_json()
+    plan = root.plan_json(_profile(root.path.name, "local"))
     findings = policy_gate.scan_plan(plan, tf_work / "e2e-scan" / root.path.name, root.path)
     assert not policy_gate.failures(findings), "\n".join(str(f) for f in policy_gate.failures(findings))
     policies = {a for a in inventory.summarize(plan)["values"] if ".aws_s3_bucket_policy." in f".{a}"}
@@ -73,10 +99,18 @@ def test_key_is_customer_managed_with_rotation(applied: Applied, local_emulator:
         assert rotation["KeyRotationEnabled"] and rotation["RotationPeriodInDays"] == 365
 
 
+def _data_bucket(root: tf.TerraformRoot) -> str:
+    return next(
+        str(r["values"]["bucket"])
+        for r in _state_resources(root)
+        if r["type"] == "aws_s3_bucket" and r["values"]["bucket"].endswith("-data")
+    )
+
+
 def test_objects_are_encrypted_with_the_cmk(applied: Applied, local_emulator: emulator.Emulator) -> None:
-    root, outputs = applied
+    root, _ = applied
     s3 = _client("s3", local_emulator)
-    bucket = outputs["bucket_names"]["data"]
+    bucket = _data_bucket(root)
     s3.put_object(Bucket=bucket, Key="raw/sample.csv", Body=b"a,b\n1,2\n")
     head = s3.head_object(Bucket=bucket, Key="raw/sample.csv")
     key_arn = next(r["values"]["arn"] for r in _state_resources(root) if r["type"] == "aws_kms_key")
@@ -94,9 +128,9 @@ def test_objects_are_encrypted_with_the_cmk(applied: Applied, local_emulator: em
 def test_bucket_policy_denies_weaker_encryption(
     applied: Applied, local_emulator: emulator.Emulator, extra: dict[str, str]
 ) -> None:
-    _, outputs = applied
+    root, _ = applied
     with pytest.raises(ClientError) as denied:
-        _client("s3", local_emulator).put_object(Bucket=outputs["bucket_names"]["data"], Key="x", Body=b"x", **extra)
+        _client("s3", local_emulator).put_object(Bucket=_data_bucket(root), Key="x", Body=b"x", **extra)
     assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
@@ -128,11 +162,13 @@ def test_network_is_private_and_roles_are_bounded(applied: Applied, local_emulat
 
 def test_destroy_leaves_nothing(applied: Applied, local_emulator: emulator.Emulator) -> None:
     root, outputs = applied
-    key_arns = [r["values"]["arn"] for r in _state_resources(root) if r["type"] == "aws_kms_key"]
-    root.destroy()
+    resources = _state_resources(root)
+    key_arns = [r["values"]["arn"] for r in resources if r["type"] == "aws_kms_key"]
+    buckets = {r["values"]["bucket"] for r in resources if r["type"] == "aws_s3_bucket"}
+    _teardown(root, root.path.name)
     assert root.state_addresses() == []
     remaining = {b["Name"] for b in _client("s3", local_emulator).list_buckets()["Buckets"]}
-    assert not remaining & set(outputs["bucket_names"].values())
+    assert buckets and not remaining & buckets
     for arn in key_arns:
         state = _client("kms", local_emulator).describe_key(KeyId=arn)["KeyMetadata"]["KeyState"]
         assert state == "PendingDeletion", "a destroyed key is scheduled for deletion (30 days)"

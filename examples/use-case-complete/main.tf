@@ -1,0 +1,152 @@
+# The complete MLOps template of one use case: secure foundation (key, buckets, private network,
+# bounded roles), the training and batch-inference pipelines, the model registry whose approval
+# starts batch inference, execution metadata, alerts, and a dashboard with alarms and cost
+# controls. A use case's own application stack plugs in beside it through the outputs (bucket
+# names, subnet and security group IDs, role ARNs, topic ARN), never by reaching into modules.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  name       = "${var.use_case}-${var.mandatory_tags.environment}"
+  account_id = data.aws_caller_identity.current.account_id
+  # State machine ARNs built from their names: the EventBridge role must name the batch pipeline,
+  # whose state machine needs the pipeline role from the same module (no cycle this way).
+  state_machine_arn = {
+    for p in ["training", "batch-inference"] :
+    p => "arn:${data.aws_partition.current.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.name}-${p}"
+  }
+  artifacts_bucket = module.storage.bucket_names["artifacts"]
+  batch_data_uri   = coalesce(var.batch_data_uri, "s3://${module.storage.bucket_names["data"]}/${var.use_case}/to-score/")
+  image_uri        = coalesce(var.image_uri, "${module.ecr.repository_url}:0.1.0")
+  pipeline_values = {
+    alerts_topic_arn         = module.alerts.topic_arn
+    artifacts_bucket         = local.artifacts_bucket
+    execution_role_arn       = module.iam.role_arns["sagemaker-execution"]
+    image_uri                = local.image_uri
+    job_prefix               = var.use_case
+    metadata_table           = module.metadata.table_name
+    model_package_group_name = module.registry.group_name
+    security_group_ids       = [module.network.workload_security_group_id]
+    subnet_ids               = module.network.private_subnet_ids
+    use_case                 = var.use_case
+  }
+}
+
+module "kms" {
+  source = "../../modules/kms"
+
+  name               = local.name
+  service_principals = ["cloudwatch", "events", "logs"]
+}
+
+module "storage" {
+  source = "../../modules/storage"
+
+  name        = "${local.name}-${local.account_id}"
+  kms_key_arn = module.kms.key_arn
+  buckets = {
+    data      = { force_destroy = true }
+    artifacts = { force_destroy = true }
+  }
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  name                     = local.name
+  availability_zones       = var.availability_zones
+  kms_key_arn              = module.kms.key_arn
+  permissions_boundary_arn = module.iam.boundary_arn
+}
+
+module "iam" {
+  source = "../../modules/iam"
+
+  name         = local.name
+  kms_key_arns = [module.kms.key_arn]
+
+  sagemaker_execution = {
+    vpc_id              = module.network.vpc_id
+    ecr_repository_arns = [module.ecr.repository_arn]
+    buckets = [
+      { arn = module.storage.bucket_arns["data"], read_prefixes = ["${var.use_case}/"] },
+      { arn = module.storage.bucket_arns["artifacts"], write_prefixes = ["${var.use_case}/"] },
+    ]
+  }
+  pipeline = {
+    job_name_prefix          = var.use_case
+    model_package_group_arns = [module.registry.group_arn]
+    table_arns               = [module.metadata.table_arn]
+    topic_arns               = [module.alerts.topic_arn]
+  }
+  eventbridge = { state_machine_arns = [local.state_machine_arn["batch-inference"]] }
+}
+
+module "ecr" {
+  source = "../../modules/ecr"
+
+  name           = "${var.use_case}/mlops"
+  kms_key_arn    = module.kms.key_arn
+  pull_role_arns = [module.iam.role_arns["sagemaker-execution"]]
+}
+
+module "alerts" {
+  source = "../../modules/alerts"
+
+  name                     = "${local.name}-alerts"
+  kms_key_arn              = module.kms.key_arn
+  permissions_boundary_arn = module.iam.boundary_arn
+}
+
+module "metadata" {
+  source = "../../modules/metadata-store"
+
+  name                = "${local.name}-executions"
+  kms_key_arn         = module.kms.key_arn
+  deletion_protection = var.protect_metadata
+}
+
+module "registry" {
+  source = "../../modules/model-registry"
+
+  name             = local.name
+  alerts_topic_arn = module.alerts.topic_arn
+  approved_targets = {
+    events_role_arn = module.iam.role_arns["eventbridge"]
+    state_machines  = [{ arn = local.state_machine_arn["batch-inference"], data_uri = local.batch_data_uri, experiment = "on-approval" }]
+  }
+}
+
+module "training" {
+  source = "../../modules/ml-pipeline"
+
+  name                = "${local.name}-training"
+  definition_template = "${path.root}/../../pipelines_src/pipelines/templates/training.asl.json.tftpl"
+  kms_key_arn         = module.kms.key_arn
+  role_arn            = module.iam.role_arns["pipeline"]
+  pipeline            = local.pipeline_values
+}
+
+module "batch" {
+  source = "../../modules/ml-pipeline"
+
+  name                = "${local.name}-batch-inference"
+  definition_template = "${path.root}/../../pipelines_src/pipelines/templates/batch-inference.asl.json.tftpl"
+  kms_key_arn         = module.kms.key_arn
+  role_arn            = module.iam.role_arns["pipeline"]
+  pipeline            = local.pipeline_values
+}
+
+module "observability" {
+  source = "../../modules/observability"
+
+  name                 = local.name
+  alerts_topic_arn     = module.alerts.topic_arn
+  create_cost_controls = var.create_cost_controls
+  state_machine_arns   = { training = module.training.state_machine_arn, batch-inference = module.batch.state_machine_arn }
+  budget = {
+    cost_allocation_value = var.mandatory_tags.cost-center
+    monthly_limit_usd     = var.budget_usd
+  }
+}

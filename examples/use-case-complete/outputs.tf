@@ -1,0 +1,54 @@
+output "alerts_topic_arn" {
+  description = "Where failures, approvals and alarms are published."
+  value       = module.alerts.topic_arn
+}
+
+output "artifacts_bucket" {
+  description = "Bucket of every execution's artefacts, reports and models."
+  value       = local.artifacts_bucket
+}
+
+output "batch_state_machine_arn" {
+  description = "The batch-inference pipeline (started on approval)."
+  value       = module.batch.state_machine_arn
+}
+
+output "boundary_arn" {
+  description = "Permission boundary every role of the use case carries."
+  value       = module.iam.boundary_arn
+}
+
+output "data_bucket" {
+  description = "Bucket of the raw data the pipelines read."
+  value       = module.storage.bucket_names["data"]
+}
+
+output "metadata_table" {
+  description = "Execution history table."
+  value       = module.metadata.table_name
+}
+
+output "model_package_group" {
+  description = "Model package group of the use case."
+  value       = module.registry.group_name
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets where the use case's jobs (and its own application stack) run."
+  value       = module.network.private_subnet_ids
+}
+
+output "role_arns" {
+  description = "Roles of the use case by key."
+  value       = module.iam.role_arns
+}
+
+output "training_state_machine_arn" {
+  description = "The training pipeline."
+  value       = module.training.state_machine_arn
+}
+
+output "workload_security_group_id" {
+  description = "Security group for SageMaker jobs and the use case's own workloads."
+  value       = module.network.workload_security_group_id
+}

@@ -1,0 +1,70 @@
+variable "availability_zones" {
+  description = "Two or more availability zones of the region."
+  type        = list(string)
+  default     = ["eu-central-1a", "eu-central-1b"]
+  nullable    = false
+}
+
+variable "batch_data_uri" {
+  description = "Where the data to score lands (the batch pipeline's data_uri on approval and on schedule)."
+  type        = string
+  default     = null
+}
+
+variable "budget_usd" {
+  description = "Monthly cost budget of the use case in USD."
+  type        = number
+  default     = 500
+  nullable    = false
+}
+
+variable "create_cost_controls" {
+  description = "Budget and cost anomaly monitor (false on the local emulator, which has neither API)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "image_uri" {
+  description = "Image of the step code and serving (built from pipelines_src/serving/Dockerfile and pushed to the ECR repository), null for <repository>:<version>."
+  type        = string
+  default     = null
+}
+
+variable "mandatory_tags" {
+  description = "Tags every resource carries (checked by the mandatory-tag policy on the plan)."
+  type = object({
+    cost-center         = string
+    data-classification = string
+    environment         = string
+    owner               = string
+  })
+  default = {
+    cost-center         = "cc-1234"
+    data-classification = "confidential"
+    environment         = "dev"
+    owner               = "ml-platform@example.com"
+  }
+  nullable = false
+}
+
+variable "protect_metadata" {
+  description = "Deletion protection of the execution history table; set false and apply before destroying the use case."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "eu-central-1"
+  nullable    = false
+}
+
+variable "use_case" {
+  description = "Name of the use case: the prefix of every resource and the key of its S3 layout."
+  type        = string
+  default     = "quality"
+  nullable    = false
+}

@@ -1,0 +1,9 @@
+output "alarm_arns" {
+  description = "ARNs of the pipeline and endpoint alarms."
+  value       = concat([for a in aws_cloudwatch_metric_alarm.pipeline_failed : a.arn], [for a in aws_cloudwatch_metric_alarm.endpoint_errors : a.arn])
+}
+
+output "dashboard_name" {
+  description = "Name of the use case's CloudWatch dashboard."
+  value       = aws_cloudwatch_dashboard.this.dashboard_name
+}

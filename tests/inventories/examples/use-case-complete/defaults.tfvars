@@ -1,0 +1,1 @@
+# The example's defaults (what a team deploys to AWS).

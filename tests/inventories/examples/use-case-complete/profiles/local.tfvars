@@ -1,0 +1,2 @@
+# The local profile: what the emulator cannot run is planned (defaults case) but not applied.
+create_cost_controls = false

@@ -169,6 +169,13 @@ def stage(root: Path, work_dir: Path, emulator: Emulator | None) -> Path:
     return staged
 
 
+def _error_detail(stderr: str | None) -> str:
+    """Terraform's own error text, from its first `Error:` on (what tells the user the fix)."""
+    text = (stderr or "").strip()
+    start = text.find("Error:")
+    return text[start if start >= 0 else 0 :][:4000]
+
+
 @dataclass
 class TerraformRoot:
     """A staged root and the commands a user runs on it."""
@@ -181,7 +188,7 @@ class TerraformRoot:
         command = [self.binary, f"-chdir={self.path}", *args]
         result = subprocess.run(command, env=dict(self.env), text=True, capture_output=capture, check=False)
         if check and result.returncode != 0:
-            detail = (result.stderr or "").strip()[-4000:] if capture else ""
+            detail = _error_detail(result.stderr) if capture else ""
             raise TerraformError(f"`terraform {' '.join(args)}` failed in {self.path} ({result.returncode}) {detail}")
         return result
 

@@ -8,7 +8,6 @@ foreground; `start()` / `stop()` run it as a child process tracked by `D/emulato
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import signal
@@ -249,20 +248,25 @@ def stop(state_dir: Path) -> bool:
     if info is None:
         return False
     os.kill(info.pid, signal.SIGTERM)
-    deadline = time.monotonic() + _STOP_TIMEOUT_S
-    while _pid_is_emulator(info.pid) and time.monotonic() < deadline:
-        _reap(info.pid)
-        time.sleep(0.1)
-    if _pid_is_emulator(info.pid):
+    if not _wait_gone(info.pid, _STOP_TIMEOUT_S):
         os.kill(info.pid, signal.SIGKILL)
-    _reap(info.pid)
+        _wait_gone(info.pid, _STOP_TIMEOUT_S)
     return True
 
 
-def _reap(pid: int) -> None:
-    """Collect our own exited child so it does not linger as a zombie (no-op for others)."""
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+def _wait_gone(pid: int, timeout: float) -> bool:
+    """Wait until the process has exited and been reaped: by us when it is our child (else it
+    would linger as a zombie), by its parent otherwise (its /proc entry disappears)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return True
+        except ChildProcessError:
+            if not Path(f"/proc/{pid}").exists():
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def reset(info: Emulator) -> None:

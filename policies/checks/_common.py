@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from checkov.common.models.enums import CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
 
 def unwrap(value: Any) -> Any:
     """A value without checkov's one-element list wrapping."""
@@ -51,3 +54,16 @@ def unresolved(value: Any) -> bool:
     """A reference HCL scans could not resolve (a variable passed through a module call): the
     plan scan, where it is a value, decides instead."""
     return isinstance(value, str) and any(marker in value for marker in ("var.", "local.", "module.", "${"))
+
+
+class ProblemsCheck(BaseResourceCheck):
+    """A check that lists what is wrong with a resource: FAILED with those details, or PASSED.
+    (Abstract: checkov registers only instances, and this module creates none.)"""
+
+    def problems(self, conf: dict[str, Any]) -> list[str]:
+        raise NotImplementedError
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        found = self.problems(conf)
+        self.details.extend(found)
+        return CheckResult.FAILED if found else CheckResult.PASSED

@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories
 
-from policies.checks._common import first
+from policies.checks._common import ProblemsCheck, first
 
 SECRET_NAME = re.compile(r"(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.IGNORECASE)
 KEY_ATTRIBUTE = {"aws_sns_topic": "kms_master_key_id", "aws_cloudwatch_event_bus": "kms_key_identifier"}
@@ -28,17 +27,7 @@ def _flatten(value: Any) -> list[Any]:
     return [value]
 
 
-class _Check(BaseResourceCheck):
-    def problems(self, conf: dict[str, Any]) -> list[str]:
-        raise NotImplementedError
-
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        found = self.problems(conf)
-        self.details.extend(found)
-        return CheckResult.FAILED if found else CheckResult.PASSED
-
-
-class AlarmsHaveActions(_Check):
+class AlarmsHaveActions(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="CloudWatch alarms act: actions enabled and at least one alarm action",
@@ -54,7 +43,7 @@ class AlarmsHaveActions(_Check):
         return found
 
 
-class TopicsAndBusesUseCmk(_Check):
+class TopicsAndBusesUseCmk(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="SNS topics and custom EventBridge buses are encrypted with a customer managed key",
@@ -72,7 +61,7 @@ class TopicsAndBusesUseCmk(_Check):
         return ["AWS-managed key"] if "alias/aws/" in str(key) else []
 
 
-class CodeBuildInVpcWithoutPlaintextSecrets(_Check):
+class CodeBuildInVpcWithoutPlaintextSecrets(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="CodeBuild projects run in a VPC and keep secrets out of plaintext variables",

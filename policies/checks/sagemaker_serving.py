@@ -13,26 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.checks._common import first, unwrap
+from policies.checks._common import ProblemsCheck, first, unwrap
 
 MONITORING_DEFINITIONS = {
     "aws_sagemaker_data_quality_job_definition": ("data_quality_job_output_config", "job_resources"),
 }
 
 
-class _Check(BaseResourceCheck):
-    def problems(self, conf: dict[str, Any]) -> list[str]:
-        raise NotImplementedError
-
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        found = self.problems(conf)
-        self.details.extend(found)
-        return CheckResult.FAILED if found else CheckResult.PASSED
-
-
-class EndpointCaptureEncrypted(_Check):
+class EndpointCaptureEncrypted(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="Endpoint configurations use a CMK and capture data encrypted with it",
@@ -51,7 +40,7 @@ class EndpointCaptureEncrypted(_Check):
         return found
 
 
-class ModelInVpcIsolated(_Check):
+class ModelInVpcIsolated(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="SageMaker models run in a VPC with network isolation",
@@ -68,7 +57,7 @@ class ModelInVpcIsolated(_Check):
         return found
 
 
-class MonitoringJobLockedDown(_Check):
+class MonitoringJobLockedDown(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="Monitoring job definitions are network-isolated, in a VPC and encrypted",
@@ -95,7 +84,7 @@ class MonitoringJobLockedDown(_Check):
         return found
 
 
-class ProdEndpointsRedundant(_Check):
+class ProdEndpointsRedundant(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="Production endpoint variants run more than one instance",

@@ -24,12 +24,8 @@ os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 @pytest.fixture(scope="session")
 def local_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emulator]:
     """An emulator of this test session only, stopped (by its PID) at the end."""
-    state = tmp_path_factory.mktemp("emulator")
-    info = emulator.start(state)
-    try:
+    with emulator.started(tmp_path_factory.mktemp("emulator")) as info:
         yield info
-    finally:
-        emulator.stop(state)
 
 
 @pytest.fixture(scope="session")

@@ -47,10 +47,11 @@ def cases(limit: str | None = None) -> list[Case]:
     return found
 
 
-def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def module_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Resources of a module and its child modules (plan `planned_values` and state `values` alike)."""
     yield from module.get("resources", [])
     for child in module.get("child_modules", []):
-        yield from _resources(child)
+        yield from module_resources(child)
 
 
 def _decoded(value: str) -> Any:
@@ -77,7 +78,7 @@ def _prune(value: Any) -> Any:
 
 
 def summarize(plan: dict[str, Any]) -> dict[str, Any]:
-    managed = [r for r in _resources(plan["planned_values"]["root_module"]) if r["mode"] == "managed"]
+    managed = [r for r in module_resources(plan["planned_values"]["root_module"]) if r["mode"] == "managed"]
     return {
         "values": {r["address"]: _prune(r.get("values", {})) for r in managed},
         "counts": dict(sorted(Counter(r["type"] for r in managed).items())),
@@ -124,16 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     if not selected:
         print(f"inventory: no cases under {INVENTORIES} for {args or 'any root'}", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        info = emulator.start(Path(tmp) / "emulator")
-        try:
-            for case in selected:
-                plan, _ = plan_case(case, info, Path(tmp) / "work")
-                summary = summarize(plan)
-                case.inventory.write_text(yaml.safe_dump(summary, sort_keys=True, width=100))
-                print(f"inventory: wrote {case.inventory.relative_to(REPO)}")
-        finally:
-            emulator.stop(Path(tmp) / "emulator")
+    with tempfile.TemporaryDirectory() as tmp, emulator.started(Path(tmp) / "emulator") as info:
+        for case in selected:
+            plan, _ = plan_case(case, info, Path(tmp) / "work")
+            case.inventory.write_text(yaml.safe_dump(summarize(plan), sort_keys=True, width=100))
+            print(f"inventory: wrote {case.inventory.relative_to(REPO)}")
     return 0
 
 

@@ -128,13 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     root = (REPO / args[0]).resolve()
     found = scan_hcl(root)
-    with tempfile.TemporaryDirectory() as tmp:
-        info = emulator.start(Path(tmp) / "emulator")
-        try:
-            staged = tf.stage(root, Path(tmp) / "work", info)
-            found += scan_plan(tf.TerraformRoot(staged, tf.base_env(info)).plan_json(), Path(tmp), staged)
-        finally:
-            emulator.stop(Path(tmp) / "emulator")
+    with tempfile.TemporaryDirectory() as tmp, emulator.started(Path(tmp) / "emulator") as info:
+        staged = tf.stage(root, Path(tmp) / "work", info)
+        found += scan_plan(tf.TerraformRoot(staged, tf.base_env(info)).plan_json(), Path(tmp), staged)
     failed = failures(found)
     for finding in failed:
         print(finding)

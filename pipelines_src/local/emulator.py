@@ -19,7 +19,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -267,6 +268,16 @@ def _wait_gone(pid: int, timeout: float) -> bool:
                 return True
         time.sleep(0.05)
     return False
+
+
+@contextmanager
+def started(state_dir: Path, port: int | None = None) -> Iterator[Emulator]:
+    """An emulator for the duration of a block, stopped (by its PID) however the block ends."""
+    info = start(state_dir, port)
+    try:
+        yield info
+    finally:
+        stop(state_dir)
 
 
 def reset(info: Emulator) -> None:

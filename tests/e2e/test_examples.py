@@ -180,10 +180,4 @@ def test_destroy_leaves_nothing(applied: Applied, local_emulator: emulator.Emula
 
 def _state_resources(root: tf.TerraformRoot) -> list[dict[str, Any]]:
     state = json.loads(root.run("show", "-json", capture=True).stdout)
-    found: list[dict[str, Any]] = []
-    modules = [state.get("values", {}).get("root_module", {})]
-    while modules:
-        module = modules.pop()
-        found += module.get("resources", [])
-        modules += module.get("child_modules", [])
-    return found
+    return list(inventory.module_resources(state.get("values", {}).get("root_module", {})))

@@ -45,8 +45,7 @@ def test_failed_start_names_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_reset_forgets_resources(tmp_path: Path) -> None:
     import boto3
 
-    info = emulator.start(tmp_path)  # its own: a reset must not touch the session's emulator
-    try:
+    with emulator.started(tmp_path) as info:  # its own: a reset must not touch the session's emulator
         s3 = boto3.client(
             "s3",
             endpoint_url=info.endpoint,
@@ -58,5 +57,3 @@ def test_reset_forgets_resources(tmp_path: Path) -> None:
         s3.create_bucket(Bucket="reset-probe", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
         emulator.reset(info)
         assert "reset-probe" not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
-    finally:
-        emulator.stop(tmp_path)

@@ -94,10 +94,7 @@ def scan_plan(plan: dict[str, Any], work_dir: Path, source_root: Path) -> list[F
         external_checks_dir=[str(CHECKS)],
         runner_filter=_filter("terraform_plan"),
     )
-    own = [
-        Finding(f.check_id, f.resource, f.passed, str(plan_file), f.detail)
-        for f in plan_checks.required_vpc_endpoints(plan)
-    ]
+    own = [Finding(f.check_id, f.resource, f.passed, str(plan_file), f.detail) for f in plan_checks.all_findings(plan)]
     return _findings(_apply_source_skips(report, [source_root, REPO / "modules"])) + own
 
 
@@ -112,6 +109,36 @@ def known_at_plan(plan: dict[str, Any], resource_type: str, attribute: str) -> l
         and not (change["change"].get("after_unknown") or {}).get(attribute)
         and "delete" not in change["change"]["actions"]
     ]
+
+
+WAIVERS_FILE = "policy-waivers.yaml"
+
+
+def apply_waivers(findings: list[Finding], root: Path) -> list[Finding]:
+    """Findings with the root's documented waivers (`policy-waivers.yaml`: check, resource,
+    reason) turned into passes that say why. A waiver without a reason, or one that matches no
+    failure, is an error: opt-outs stay explicit and never outlive their cause."""
+    import yaml
+
+    file = root / WAIVERS_FILE
+    waivers = yaml.safe_load(file.read_text()) if file.is_file() else []
+    result = list(findings)
+    for waiver in waivers or []:
+        if not isinstance(waiver, dict) or not str(waiver.get("reason", "")).strip():
+            raise ValueError(f"{file}: every waiver needs check, resource and a reason; fix {waiver!r}")
+        matched = [
+            i
+            for i, f in enumerate(result)
+            if not f.passed and f.check_id == waiver.get("check") and f.resource == waiver.get("resource")
+        ]
+        if not matched:
+            raise ValueError(
+                f"{file}: waiver {waiver.get('check')} {waiver.get('resource')} matches no failure; remove it"
+            )
+        for i in matched:
+            f = result[i]
+            result[i] = Finding(f.check_id, f.resource, True, f.file, f"waived: {waiver['reason']}")
+    return result
 
 
 def failures(findings: list[Finding]) -> list[Finding]:
@@ -131,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, emulator.started(Path(tmp) / "emulator") as info:
         staged = tf.stage(root, Path(tmp) / "work", info)
         found += scan_plan(tf.TerraformRoot(staged, tf.base_env(info)).plan_json(), Path(tmp), staged)
+    found = apply_waivers(found, root)
     failed = failures(found)
     for finding in failed:
         print(finding)

@@ -1,7 +1,7 @@
 # The complete MLOps template of one use case: secure foundation (key, buckets, private network,
 # bounded roles), the training and batch-inference pipelines, the model registry whose approval
-# starts batch inference, execution metadata, alerts, and a dashboard with alarms and cost
-# controls. A use case's own application stack plugs in beside it through the outputs (bucket
+# starts batch inference, execution metadata, alerts, a dashboard with alarms and cost
+# controls, and Studio for exploration. A use case's own application stack plugs in beside it through the outputs (bucket
 # names, subnet and security group IDs, role ARNs, topic ARN), never by reaching into modules.
 
 data "aws_caller_identity" "current" {}
@@ -148,5 +148,25 @@ module "observability" {
   budget = {
     cost_allocation_value = var.mandatory_tags.cost-center
     monthly_limit_usd     = var.budget_usd
+  }
+}
+
+module "studio" {
+  source = "../../modules/sagemaker-studio"
+
+  name               = local.name
+  create_domain      = var.create_studio
+  kms_key_arn        = module.kms.key_arn
+  execution_role_arn = module.iam.role_arns["sagemaker-execution"]
+  user_profiles      = var.studio_users
+  network = {
+    vpc_id             = module.network.vpc_id
+    subnet_ids         = module.network.private_subnet_ids
+    security_group_ids = [module.network.workload_security_group_id]
+  }
+  environment_variables = {
+    MLOPS_ARTIFACTS_BUCKET = local.artifacts_bucket
+    MLOPS_DATA_BUCKET      = module.storage.bucket_names["data"]
+    MLOPS_USE_CASE         = var.use_case
   }
 }

@@ -25,6 +25,13 @@ variable "create_cost_controls" {
   nullable    = false
 }
 
+variable "create_studio" {
+  description = "Create the Studio domain and user profiles (the local emulator lacks them: the local profile sets false)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "image_uri" {
   description = "Image of the step code and serving (built from pipelines_src/serving/Dockerfile and pushed to the ECR repository), null for <repository>:<version>."
   type        = string
@@ -66,5 +73,12 @@ variable "use_case" {
   description = "Name of the use case: the prefix of every resource and the key of its S3 layout."
   type        = string
   default     = "quality"
+  nullable    = false
+}
+
+variable "studio_users" {
+  description = "Studio user profiles of the use case team."
+  type        = list(string)
+  default     = ["data-scientist"]
   nullable    = false
 }

@@ -40,6 +40,7 @@ def test_plan_matches_inventory(case: inventory.Case, local_emulator: emulator.E
 def test_plan_passes_policy_gate(case: inventory.Case, local_emulator: emulator.Emulator, tf_work: Path) -> None:
     plan, staged = _plan(case, local_emulator, tf_work)
     findings = policy_gate.scan_plan(plan, tf_work / "scans" / case.id.replace("/", "_"), staged)
+    findings = policy_gate.apply_waivers(findings, case.root)
     failed = policy_gate.failures(findings)
     assert not failed, "\n".join(str(f) for f in failed)
     readable = policy_gate.known_at_plan(plan, "aws_s3_bucket_policy", "policy")

@@ -98,3 +98,35 @@ def test_insecure_iam_and_network_fail_exactly_the_custom_ids(
         ("CKV_MLOPS_6", "aws_iam_role_policy.everything_sagemaker"),
         ("CKV_MLOPS_7", "aws_vpc.bare"),
     }
+
+
+def _finding(check_id: str, resource: str, passed: bool = False) -> policy_gate.Finding:
+    return policy_gate.Finding(check_id, resource, passed, "tfplan.json", "detail")
+
+
+def test_waiver_with_reason_turns_the_failure_into_an_explained_pass(tmp_path: Path) -> None:
+    (tmp_path / policy_gate.WAIVERS_FILE).write_text(
+        "- {check: CKV_MLOPS_21, resource: aws_sagemaker_endpoint.this, reason: schedule composed beside}\n"
+    )
+    found = policy_gate.apply_waivers(
+        [_finding("CKV_MLOPS_21", "aws_sagemaker_endpoint.this"), _finding("CKV_MLOPS_21", "aws_sagemaker_endpoint.b")],
+        tmp_path,
+    )
+    assert [(f.resource, f.passed) for f in found] == [
+        ("aws_sagemaker_endpoint.this", True),
+        ("aws_sagemaker_endpoint.b", False),
+    ]
+    assert found[0].detail == "waived: schedule composed beside"
+
+
+@pytest.mark.parametrize(
+    ("waiver", "message"),
+    [
+        ("- {check: CKV_MLOPS_21, resource: aws_sagemaker_endpoint.this}\n", "needs check, resource and a reason"),
+        ("- {check: CKV_MLOPS_21, resource: aws_sagemaker_endpoint.gone, reason: old}\n", "matches no failure"),
+    ],
+)
+def test_waiver_without_reason_or_target_is_refused(tmp_path: Path, waiver: str, message: str) -> None:
+    (tmp_path / policy_gate.WAIVERS_FILE).write_text(waiver)
+    with pytest.raises(ValueError, match=message):
+        policy_gate.apply_waivers([_finding("CKV_MLOPS_21", "aws_sagemaker_endpoint.this")], tmp_path)

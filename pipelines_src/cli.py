@@ -6,14 +6,16 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
 from pipelines_src.steps.container import StepError
 
-DEMO_EXAMPLE = "examples/secure-storage"
+DEMO_EXAMPLE = "examples/use-case-complete"
 
 
 def local_dir() -> Path:
@@ -81,27 +83,113 @@ def cmd_tf(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_root(info: emulator.Emulator) -> tf.TerraformRoot:
+    from pipelines_src.local import demo
+
+    return demo.stage(info, local_dir() / "work")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    from pipelines_src.local import demo
+
+    started = time.monotonic()
     info = emulator.start(_emulator_dir(), _port())
-    print(f"[1/3] emulator up at {info.endpoint}")
-    root = _root_for(DEMO_EXAMPLE, info)
-    print(f"[2/3] terraform apply {DEMO_EXAMPLE} (real Terraform CLI and AWS provider, ~1-2 min)")
-    root.apply(capture=True)
-    outputs = root.outputs()
-    print("[3/3] outputs:")
-    print(json.dumps(outputs, indent=2))
-    print("Tear down with `make demo-down`.")
+    print(f"[1/6] emulator up at {info.endpoint}")
+    root = _demo_root(info)
+    print(f"[2/6] terraform apply {DEMO_EXAMPLE} (real Terraform CLI and AWS provider, about 70 s)")
+    demo.deploy(root)
+    out_dir = local_dir() / "demo"
+    try:
+        report = demo.run(info, root, out_dir)
+    except demo.DemoFailed as exc:
+        print(f"mlops demo: {exc}", file=sys.stderr)
+        return 1
+    print("[6/6] reports, state graphs and summary written")
+    print(demo.summary(report, out_dir))
+    print(f"summary.json       {demo.write_summary(report, out_dir)}")
+    print(f"finished in {time.monotonic() - started:.0f} s. Tear down with `make demo-down`.")
     return 0
 
 
 def cmd_demo_down(args: argparse.Namespace) -> int:
+    from pipelines_src.local import demo
+
     info = emulator.running(_emulator_dir())
     if info is not None:
-        root = _root_for(DEMO_EXAMPLE, info)
+        root = _demo_root(info)
         if root.state_addresses():
-            root.destroy(capture=True)
+            demo.teardown(root)
             print(f"destroyed {DEMO_EXAMPLE}")
     print("emulator: stopped" if emulator.stop(_emulator_dir()) else "emulator: was not running")
+    return 0
+
+
+def _targets(args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
+    """A Step Functions client and the pipelines' state machine ARNs: the demo's deployment
+    (--local) or AWS (credentials and region from the environment)."""
+    import boto3
+
+    if args.local:
+        from pipelines_src.local import demo
+
+        info = _running_emulator()
+        outputs = _demo_root(info).outputs()
+        if "training_state_machine_arn" not in outputs:
+            raise SystemExit("mlops: the local template is not deployed: run `make demo` first")
+        sfn = demo.clients(info)["stepfunctions"]
+        return sfn, {
+            "training": outputs["training_state_machine_arn"],
+            "batch-inference": outputs["batch_state_machine_arn"],
+        }
+    sfn = boto3.client("stepfunctions")
+    machines = [
+        m["stateMachineArn"] for p in sfn.get_paginator("list_state_machines").paginate() for m in p["stateMachines"]
+    ]
+    found: dict[str, str] = {}
+    for pipeline in ("training", "batch-inference"):
+        matching = [
+            arn for arn in machines if arn.endswith(f"-{pipeline}") and (args.name is None or f":{args.name}-" in arn)
+        ]
+        if len(matching) > 1:
+            names = ", ".join(matching)
+            raise SystemExit(
+                f"mlops: several {pipeline} state machines ({names}): pick one with --name <use-case>-<env>"
+            )
+        found.update({pipeline: matching[0]} if matching else {})
+    return sfn, found
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines_src import executions
+
+    try:
+        payload = json.loads(args.input.read_text())
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"mlops: --input {args.input}: {exc}; give a JSON file with the execution input") from exc
+    sfn, machines = _targets(args)
+    if args.pipeline not in machines:
+        raise SystemExit(f"mlops: no {args.pipeline} state machine found: deploy the use case first")
+    arn = executions.start(sfn, machines[args.pipeline], payload)
+    print(f"started {arn}")
+
+    def progress(state: executions.StateRun) -> None:
+        print(f"  {state.status:<9} {state.name:<22} {state.seconds or 0:6.1f} s {state.detail[:160]}")
+
+    result = executions.follow(sfn, arn, progress)
+    print(f"{result.status} in {result.seconds or 0:.1f} s {result.error} {result.cause[:300]}".rstrip())
+    return 0 if result.status == "SUCCEEDED" else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pipelines_src import executions
+
+    sfn, machines = _targets(args)
+    for pipeline, arn in machines.items():
+        print(f"{pipeline} ({arn})")
+        for e in executions.recent(sfn, arn, args.limit):
+            took = (e["stopDate"] - e["startDate"]).total_seconds() if e.get("stopDate") else None
+            duration = f"{took:6.1f} s" if took is not None else "running"
+            print(f"  {e['status']:<10} {duration:>9}  {e['startDate']:%Y-%m-%d %H:%M:%S}  {e['name']}")
     return 0
 
 
@@ -200,6 +288,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--threshold", type=float, default=0.75)
     train.set_defaults(func=cmd_train_local)
+
+    for name, helper in (("run", "start one execution and follow it state by state"), ("status", "list executions")):
+        command = sub.add_parser(name, help=f"{helper} (--local: the demo's deployment; else AWS)")
+        if name == "run":
+            command.add_argument("pipeline", choices=["training", "batch-inference"])
+            command.add_argument("--input", type=Path, required=True, help="JSON file with the execution input")
+        else:
+            command.add_argument("--limit", type=int, default=10)
+        command.add_argument("--local", action="store_true", help="the local emulator's deployment (make demo)")
+        command.add_argument("--name", help="on AWS: the use case's <use-case>-<env> when several are deployed")
+        command.set_defaults(func=cmd_run if name == "run" else cmd_status)
 
     demo = sub.add_parser("demo", help="run the embedded default end to end")
     demo.set_defaults(func=cmd_demo)

@@ -55,3 +55,16 @@ def test_sample_data_then_run_step(tmp_path: Path) -> None:
 def test_train_local_rejects_bad_hyperparameters(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="--hyperparameters must be a JSON list"):
         cli.main(["train-local", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--hyperparameters", "{}"])
+
+
+def test_run_refuses_an_input_that_is_not_json(tmp_path: Path) -> None:
+    bad = tmp_path / "input.json"
+    bad.write_text("{not json")
+    with pytest.raises(SystemExit, match="give a JSON file with the execution input"):
+        cli.main(["run", "training", "--local", "--input", str(bad)])
+
+
+def test_local_status_without_emulator_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
+    with pytest.raises(SystemExit, match="make emulator-up"):
+        cli.main(["status", "--local"])

@@ -124,10 +124,11 @@ def _install_s3_policy_evaluation() -> None:
 
 def install_extensions() -> None:
     """Patch moto in this process where it differs from AWS in ways our modules hit."""
-    from pipelines_src.local import extensions
+    from pipelines_src.local import extensions, runtime_ext
 
     _install_s3_policy_evaluation()
     extensions.install_all()
+    runtime_ext.install_all()
 
 
 def serve(state_dir: Path, port: int) -> None:
@@ -140,10 +141,15 @@ def serve(state_dir: Path, port: int) -> None:
     )
     from werkzeug.serving import make_server
 
+    from pipelines_src.local import runtime_ext
     from pipelines_src.local.certs import create_tls_files
 
-    install_extensions()
     tls = create_tls_files(state_dir / "tls")
+    # The runtime (jobs, state machines) calls this emulator from inside its own process.
+    os.environ[runtime_ext.ENDPOINT_ENV] = f"https://{HOST}:{port}"
+    os.environ[runtime_ext.CA_ENV] = str(tls.ca_cert)
+    os.environ[runtime_ext.STATE_ENV] = str(state_dir)
+    install_extensions()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(tls.server_cert, tls.server_key)
@@ -189,6 +195,8 @@ def free_port() -> int:
 
 def _ensure_port_free(port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the server binds: connections of a previous run in TIME-WAIT must not block a restart.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError as exc:

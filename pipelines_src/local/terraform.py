@@ -166,7 +166,22 @@ def stage(root: Path, work_dir: Path, emulator: Emulator | None) -> Path:
         if not _declares_aws_provider(staged):
             (staged / PROVIDER_STUB_FILE).write_text('provider "aws" {\n  region = "eu-central-1"\n}\n')
         (staged / OVERRIDE_FILE).write_text(render_provider_override(emulator))
+        _forget_state_of_other_emulators(staged, emulator)
     return staged
+
+
+INSTANCE_FILE = ".emulator-instance"
+
+
+def _forget_state_of_other_emulators(staged: Path, emulator: Emulator) -> None:
+    """A state written against an emulator that has since stopped describes resources that no
+    longer exist (refresh would fail on every one): set it aside, and start from an empty state."""
+    instance = f"{emulator.pid}:{emulator.port}:{emulator.ca_file}"
+    marker = staged / INSTANCE_FILE
+    state = staged / "terraform.tfstate"
+    if state.exists() and (not marker.exists() or marker.read_text() != instance):
+        state.replace(staged / "terraform.tfstate.previous-emulator")
+    marker.write_text(instance)
 
 
 def _error_detail(stderr: str | None) -> str:

@@ -484,8 +484,14 @@ def batch_definition() -> dict[str, Any]:
         "approved-only": {
             "Type": "Choice",
             "Choices": [{"Variable": "$.model.approval", "StringEquals": "Approved", "Next": "data-load"}],
-            "Default": "model-not-approved",
+            "Default": "notify-not-approved",
         },
+        "notify-not-approved": _notify(
+            "batch inference refused an unapproved model",
+            "States.Format('{} refused model package {}: its status is {}, not Approved', "
+            "$$.Execution.Name, $.model_package_arn, $.model.approval)",
+            "model-not-approved",
+        ),
         "model-not-approved": {
             "Type": "Fail",
             "Error": "ModelNotApproved",
@@ -573,7 +579,37 @@ def batch_definition() -> dict[str, Any]:
             },
             "monitoring",
             arguments=["--mode", "batch"],
-            next_state="post-processing",
+            next_state="read-violations",
+        ),
+        "read-violations": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+            "Parameters": {
+                "Bucket": _var("artifacts_bucket"),
+                "Key.$": (
+                    f"States.Format('{_var('use_case')}/{pipeline}/{{}}/{{}}/model-monitoring/"
+                    "constraint_violations.json', $.experiment, $$.Execution.Name)"
+                ),
+            },
+            "ResultSelector": {"report.$": "States.StringToJson($.Body)"},
+            "ResultPath": "$.monitoring",
+            "Retry": [{"ErrorEquals": ["S3.S3Exception"], "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2.0}],
+            "Catch": CATCH_ALL,
+            "Next": "drift-found",
+        },
+        "drift-found": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.monitoring.report.violations[0]", "IsPresent": True, "Next": "notify-drift"}],
+            "Default": "post-processing",
+        },
+        "notify-drift": _notify(
+            "batch inference: data drift",
+            (
+                "States.Format('{} found {} data-quality violation(s) against the training baseline: {}', "
+                "$$.Execution.Name, States.ArrayLength($.monitoring.report.violations), "
+                "States.JsonToString($.monitoring.report.violations))"
+            ),
+            "post-processing",
         ),
         "post-processing": _processing(
             "post-processing",
@@ -590,6 +626,7 @@ def batch_definition() -> dict[str, Any]:
                 "data_uri": {"S.$": "$.data_uri"},
                 "model_package_arn": {"S.$": "$.model_package_arn"},
                 "predictions_uri": {"S.$": _output_of("batch-inference")},
+                "violations": {"N.$": "States.Format('{}', States.ArrayLength($.monitoring.report.violations))"},
                 "decisions_uri": {"S.$": _output_of("post-processing")},
             },
             "notify-success",

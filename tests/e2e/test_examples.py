@@ -19,7 +19,6 @@ from tests.conftest import EXAMPLES
 from tools import inventory, policy_gate
 
 Applied = tuple[tf.TerraformRoot, dict[str, Any]]
-INVENTORIES = tf.REPO_ROOT / "tests" / "inventories" / "examples"
 
 
 def _client(service: str, info: emulator.Emulator) -> Any:
@@ -36,7 +35,7 @@ def _client(service: str, info: emulator.Emulator) -> Any:
 def _profile(example: str, name: str) -> list[Path]:
     """An example's optional tfvars: local.tfvars (what the emulator can run), teardown.tfvars
     (applied before destroy, e.g. lifting deletion protection, as a team would)."""
-    path = INVENTORIES / example / "profiles" / f"{name}.tfvars"
+    path = tf.REPO_ROOT / "examples" / example / "profiles" / f"{name}.tfvars"
     return [path] if path.exists() else []
 
 
@@ -59,6 +58,10 @@ def test_applied_examples_exist() -> None:
 @pytest.fixture(scope="module", params=APPLIED, ids=[e.name for e in APPLIED])
 def applied(request: pytest.FixtureRequest, local_emulator: emulator.Emulator, tf_work: Path) -> Iterator[Applied]:
     example: Path = request.param
+    if example.name == "use-case-complete":  # applied once per session, shared with the demo
+        shared: tf.TerraformRoot = request.getfixturevalue("complete_use_case")
+        yield shared, shared.outputs()
+        return
     root = tf.TerraformRoot(
         tf.stage(example, tf_work / "e2e" / example.name, local_emulator), tf.base_env(local_emulator)
     )

@@ -1,0 +1,99 @@
+"""The SageMaker integration of moto's ASL engine (it forwards SageMaker calls but has no
+`.sync`): request-response calls (createModel) go to the emulator, and `create*Job.sync` polls
+Describe*Job until the job is terminal, as Step Functions does on AWS. The output of a `.sync`
+task is the Describe*Job response; a failed job fails the state with `States.TaskFailed` and
+the response as its cause."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+    FailureEvent,
+    FailureEventException,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+    StatesErrorNameType,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
+    StateTaskServiceCallback,
+)
+from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+from pipelines_src.local import runtime_ext
+
+# create action -> (describe call, name parameter, status field)
+SYNC_JOBS: Final[dict[str, tuple[str, str, str]]] = {
+    "create_processing_job": ("describe_processing_job", "ProcessingJobName", "ProcessingJobStatus"),
+    "create_training_job": ("describe_training_job", "TrainingJobName", "TrainingJobStatus"),
+    "create_transform_job": ("describe_transform_job", "TransformJobName", "TransformJobStatus"),
+}
+TERMINAL_FAILURES: Final[set[str]] = {"Failed", "Stopped"}
+REQUEST_RESPONSE: Final[set[str]] = {"create_model", "create_endpoint_config", "create_endpoint", "update_endpoint"}
+
+
+class SageMakerTaskService(StateTaskServiceCallback):
+    def __init__(self) -> None:
+        # WaitForTaskToken too: the engine always sets up a callback endpoint for .sync tasks.
+        patterns: set[Any] = {ResourceCondition.Sync, ResourceCondition.WaitForTaskToken}
+        super().__init__(supported_integration_patterns=patterns)
+
+    def _validate_service_integration_is_supported(self) -> None:
+        action = self._get_boto_service_action()
+        sync = self.resource.condition == ResourceCondition.Sync
+        if action not in (SYNC_JOBS if sync else {**SYNC_JOBS, **dict.fromkeys(REQUEST_RESPONSE)}):
+            raise ValueError(
+                f"The resource provided {self.resource.resource_arn} not recognized by the local runtime: "
+                f"it runs sagemaker:{{createProcessingJob,createTrainingJob,createTransformJob}}[.sync] and "
+                f"{sorted(REQUEST_RESPONSE)}"
+            )
+
+    def _eval_service_task(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict[str, Any], state_credentials: Any
+    ) -> None:
+        sagemaker = runtime_ext.client("sagemaker", resource_runtime_part.region, attempts=1)
+        response = getattr(sagemaker, self._get_boto_service_action())(**normalised_parameters)
+        response.pop("ResponseMetadata", None)
+        env.stack.append(response)
+
+    def _build_sync_resolver(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict[str, Any], state_credentials: Any
+    ) -> Callable[[], Any]:
+        action = self._get_boto_service_action()
+        if action not in SYNC_JOBS:
+            raise RuntimeError(f"no .sync for sagemaker:{self.resource.api_action}")
+        describe, name_key, status_key = SYNC_JOBS[action]
+        env.stack.pop()  # the create response; the state's output is the final description
+        sagemaker = runtime_ext.client("sagemaker", resource_runtime_part.region)
+        name = normalised_parameters[name_key]
+
+        def resolve() -> dict[str, Any] | None:
+            description: dict[str, Any] = getattr(sagemaker, describe)(**{name_key: name})
+            description.pop("ResponseMetadata", None)
+            status = description.get(status_key)
+            if status == "Completed":
+                return description
+            if status in TERMINAL_FAILURES:
+                raise FailureEventException(self._job_failed(env, description))
+            return None
+
+        return resolve
+
+    def _job_failed(self, env: Any, description: dict[str, Any]) -> FailureEvent:
+        failed = TaskFailedEventDetails(
+            resource=self._get_sfn_resource(),
+            resourceType=self._get_sfn_resource_type(),
+            error=StatesErrorNameType.StatesTaskFailed.to_name(),
+            cause=to_json_str(description),
+        )
+        details: Any = {"taskFailedEventDetails": failed}  # an EventDetails with one key set
+        return FailureEvent(
+            env=env,
+            error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
+            event_type=HistoryEventType.TaskFailed,
+            event_details=details,
+        )

@@ -1,0 +1,323 @@
+"""`make demo`: the complete MLOps template of one use case, deployed by the real Terraform CLI
+and AWS provider to the local emulator, then both pipelines executed by the state machines that
+Terraform deployed, running the real step code as local jobs.
+
+train (deployed training state machine) -> model package PendingManualApproval -> a reviewer
+approves -> the Approved rule starts the batch-inference state machine -> drifted data is scored,
+monitoring flags the drift, the alert reaches the topic -> metadata of both executions in DynamoDB.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from pipelines_src import datasets, executions
+from pipelines_src.local import emulator
+from pipelines_src.local import terraform as tf
+from pipelines_src.pipelines import definitions, graph
+
+EXAMPLE = tf.REPO_ROOT / "examples" / "use-case-complete"
+PROFILES = [EXAMPLE / "profiles" / "local.tfvars"]
+TEARDOWN = EXAMPLE / "profiles" / "teardown.tfvars"
+USE_CASE = "quality"
+TRAINING_ROWS = 4000
+BATCH_ROWS = 2000
+HYPERPARAMETER_SETS = [
+    {"max_depth": 3, "num_round": 60, "eta": 0.2},
+    {"max_depth": 5, "num_round": 100, "eta": 0.1},
+]
+OBSERVER_QUEUE = "demo-alerts-observer"
+
+Log = Callable[[str], None]
+
+
+def clients(info: emulator.Emulator) -> dict[str, Any]:
+    settings = {
+        "endpoint_url": info.endpoint,
+        "verify": info.ca_file,
+        "region_name": "eu-central-1",
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
+    services = ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs")
+    return {name: boto3.client(name, **settings) for name in services}
+
+
+def stage(info: emulator.Emulator, work: Path) -> tf.TerraformRoot:
+    return tf.TerraformRoot(tf.stage(EXAMPLE, work, info), tf.base_env(info))
+
+
+def deploy(root: tf.TerraformRoot, *, capture: bool = True) -> dict[str, Any]:
+    """Apply the complete template with the local profile (idempotent: a second run changes
+    nothing). The metadata table keeps its deletion protection; `teardown` lifts it first."""
+    root.apply(PROFILES, capture=capture)
+    return root.outputs()
+
+
+def teardown(root: tf.TerraformRoot) -> None:
+    root.apply([*PROFILES, TEARDOWN])
+    root.destroy([*PROFILES, TEARDOWN])
+
+
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class PipelineRun:
+    pipeline: str
+    execution: executions.Execution
+    graph: Path | None = None
+
+
+@dataclass
+class DemoReport:
+    runs: list[PipelineRun] = field(default_factory=list)
+    approval_history: list[str] = field(default_factory=list)
+    model_package_arn: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+    input_rows: int = 0
+    prediction_rows: int = 0
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    metadata: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
+
+    def run(self, pipeline: str) -> executions.Execution:
+        return next(r.execution for r in self.runs if r.pipeline == pipeline)
+
+
+def upload_samples(s3: Any, data_bucket: str, work: Path) -> dict[str, str]:
+    """Training data and a drifted batch to score, under the use case's prefixes."""
+    uris = {}
+    for kind, drift, rows, prefix in (
+        ("training", False, TRAINING_ROWS, "raw"),
+        ("batch", True, BATCH_ROWS, "to-score"),
+    ):
+        folder = work / kind
+        datasets.write_sample(folder, rows=rows, seed=7 if kind == "training" else 21, drift=drift)
+        for path in sorted(folder.iterdir()):
+            s3.upload_file(str(path), data_bucket, f"{USE_CASE}/{prefix}/{path.name}")
+        uris[kind] = f"s3://{data_bucket}/{USE_CASE}/{prefix}/"
+    return uris
+
+
+def observe_alerts(c: dict[str, Any], topic_arn: str) -> str:
+    """An SQS queue subscribed to the alerts topic, as an on-call tool would be."""
+    queue_url = c["sqs"].create_queue(QueueName=OBSERVER_QUEUE)["QueueUrl"]
+    queue_arn = c["sqs"].get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    subscriptions = c["sns"].list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    if not any(s["Endpoint"] == queue_arn for s in subscriptions):
+        c["sns"].subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    return str(queue_url)
+
+
+def drain_alerts(sqs: Any, queue_url: str) -> list[str]:
+    found: list[str] = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return found
+        for message in messages:
+            body = json.loads(message["Body"])
+            found.append(f"{body.get('Subject') or ''}: {body.get('Message', '')}".strip(": "))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def training_input(data_uri: str, experiment: str) -> dict[str, Any]:
+    return {
+        "use_case": USE_CASE,
+        "experiment": experiment,
+        "data_uri": data_uri,
+        "hyperparameter_sets": HYPERPARAMETER_SETS,
+        "evaluation_metric": "auc",
+        "evaluation_threshold": 0.75,
+        "approval_mode": "manual",
+    }
+
+
+def _progress(log: Log, pipeline: str) -> Callable[[executions.StateRun], None]:
+    def report(run: executions.StateRun) -> None:
+        took = f"{run.seconds:6.1f} s" if run.seconds is not None else "       "
+        mark = "ok  " if run.status == "SUCCEEDED" else "FAIL"
+        detail = f"  {run.detail[:160]}" if run.status == "FAILED" else ""
+        log(f"    {pipeline:<16} {mark} {run.name:<22} {took}{detail}")
+
+    return report
+
+
+def execution_name(pipeline: str) -> str:
+    return f"{pipeline}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+
+
+def run_training(
+    c: dict[str, Any], outputs: dict[str, Any], data_uri: str, experiment: str, log: Log
+) -> executions.Execution:
+    arn = executions.start(
+        c["stepfunctions"],
+        outputs["training_state_machine_arn"],
+        training_input(data_uri, experiment),
+        execution_name("training"),
+    )
+    log(f"  training execution {arn.rsplit(':', 1)[-1]}")
+    return executions.follow(c["stepfunctions"], arn, _progress(log, "training"))
+
+
+def approve(sagemaker: Any, package_arn: str) -> list[str]:
+    """A reviewer approves the package; returns the statuses it went through."""
+    before = sagemaker.describe_model_package(ModelPackageName=package_arn)["ModelApprovalStatus"]
+    sagemaker.update_model_package(
+        ModelPackageArn=package_arn, ModelApprovalStatus="Approved", ApprovalDescription="approved in the demo review"
+    )
+    after = sagemaker.describe_model_package(ModelPackageName=package_arn)["ModelApprovalStatus"]
+    return [before, after]
+
+
+def _read_json(s3: Any, uri: str) -> Any:
+    bucket, _, key = uri[5:].partition("/")
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def count_rows(s3: Any, uri: str, suffix: str, *, header: bool) -> int:
+    """Records in the objects under `uri` ending in `suffix` (one per non-empty line)."""
+    bucket, _, prefix = uri[5:].partition("/")
+    total = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            if item["Key"].endswith(suffix):
+                body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
+                total += sum(1 for line in body.splitlines() if line.strip()) - (1 if header else 0)
+    return total
+
+
+def _download_reports(s3: Any, uri: str, target: Path) -> list[Path]:
+    bucket, _, prefix = uri[5:].partition("/")
+    found = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            if item["Key"].endswith((".html", ".json")):
+                path = target / item["Key"][len(prefix) :]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                s3.download_file(bucket, item["Key"], str(path))
+                found.append(path)
+    return found
+
+
+def draw_graph(pipeline: str, execution: executions.Execution, target: Path) -> Path:
+    statuses = {name: run.status for name, run in execution.states.items()}
+    title = f"{pipeline} {execution.name}: {execution.status}"
+    return graph.draw(definitions.DEFINITIONS[pipeline](), statuses, title, target)
+
+
+def metadata_items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    items = dynamodb.scan(TableName=table)["Items"]
+    return [{k: next(iter(v.values())) for k, v in item.items()} for item in items]
+
+
+def run(info: emulator.Emulator, root: tf.TerraformRoot, out_dir: Path, log: Log = print) -> DemoReport:
+    """Both pipelines on the deployed template; everything the summary shows, in `out_dir`."""
+    c = clients(info)
+    outputs = root.outputs()
+    report = DemoReport()
+    queue_url = observe_alerts(c, outputs["alerts_topic_arn"])
+    with tempfile.TemporaryDirectory() as scratch:
+        uris = upload_samples(c["s3"], outputs["data_bucket"], Path(scratch))
+    log("[3/6] training pipeline (deployed state machine, step code as local SageMaker jobs)")
+    training = run_training(c, outputs, uris["training"], "demo", log)
+    report.runs.append(PipelineRun("training", training))
+    if training.status != "SUCCEEDED":
+        raise DemoFailed(f"training execution {training.name} {training.status}: {training.error} {training.cause}")
+    report.model_package_arn = training.output["model_package"]["arn"]
+    report.metrics = training.output["evaluation"]["decision"]
+    log(f"[4/6] model package {report.model_package_arn.rsplit('/', 2)[-2:]} awaits review; approving it")
+    known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], outputs["batch_state_machine_arn"], 50)}
+    report.approval_history = approve(c["sagemaker"], report.model_package_arn)
+    log("[5/6] the Approved event started the batch-inference pipeline (EventBridge rule -> state machine)")
+    batch_arn = executions.wait_for_new(c["stepfunctions"], outputs["batch_state_machine_arn"], known)
+    batch = executions.follow(c["stepfunctions"], batch_arn, _progress(log, "batch-inference"))
+    report.runs.append(PipelineRun("batch-inference", batch))
+    if batch.status != "SUCCEEDED":
+        raise DemoFailed(f"batch-inference execution {batch.name} {batch.status}: {batch.error} {batch.cause}")
+    _collect(c, outputs, report, queue_url, out_dir)
+    return report
+
+
+def _collect(c: dict[str, Any], outputs: dict[str, Any], report: DemoReport, queue_url: str, out_dir: Path) -> None:
+    batch = report.run("batch-inference")
+    steps = batch.output["steps"]
+    report.input_rows = count_rows(c["s3"], batch.output["data_uri"], ".csv", header=True)
+    report.prediction_rows = count_rows(c["s3"], steps["batch_inference"]["output"], ".out", header=False)
+    report.violations = batch.output["monitoring"]["report"]["violations"]
+    time.sleep(0.5)  # SNS -> SQS delivery happens inside the emulator right after publish
+    report.alerts = drain_alerts(c["sqs"], queue_url)
+    report.metadata = metadata_items(c["dynamodb"], outputs["metadata_table"])
+    for pipeline_run in report.runs:
+        folder = out_dir / pipeline_run.pipeline / pipeline_run.execution.name
+        for state, step in pipeline_run.execution.output.get("steps", {}).items():
+            if isinstance(step, dict) and state in ("model_evaluation", "model_monitoring"):
+                report.reports += _download_reports(c["s3"], step["output"], folder / state.replace("_", "-"))
+        pipeline_run.graph = draw_graph(pipeline_run.pipeline, pipeline_run.execution, folder / "state-graph.png")
+
+
+class DemoFailed(RuntimeError):
+    """An execution of the demo did not succeed; the message says which state and why."""
+
+
+def summary(report: DemoReport, out_dir: Path) -> str:
+    lines = ["", "Summary", "======="]
+    for pipeline_run in report.runs:
+        e = pipeline_run.execution
+        lines.append(f"{pipeline_run.pipeline:<16} {e.status:<10} {e.seconds or 0:6.1f} s  {e.name}")
+        slowest = sorted((s for s in e.states.values() if s.seconds), key=lambda s: -(s.seconds or 0))[:3]
+        lines.append("    slowest states: " + ", ".join(f"{s.name} {s.seconds:.1f} s" for s in slowest))
+    lines.append(f"model package      {report.model_package_arn}")
+    lines.append(f"approval           {' -> '.join(report.approval_history)}")
+    lines.append(
+        f"best candidate     {report.metrics.get('best_candidate')} {report.metrics.get('metric')}="
+        f"{report.metrics.get('value')}"
+    )
+    lines.append(f"batch rows         {report.input_rows} in, {report.prediction_rows} predictions out")
+    features = ", ".join(sorted({str(v.get("feature_name")) for v in report.violations}))
+    lines.append(f"drift violations   {len(report.violations)} ({features})")
+    lines.append(f"alerts on topic    {len(report.alerts)}")
+    lines += [f"    - {a[:150]}" for a in report.alerts]
+    lines.append(f"metadata items     {len(report.metadata)} in the executions table")
+    lines.append(f"reports and graphs {out_dir}")
+    lines += [f"    {p.relative_to(out_dir)}" for p in report.reports if p.suffix == ".html"]
+    lines += [f"    {r.graph.relative_to(out_dir)}" for r in report.runs if r.graph]
+    return "\n".join(lines)
+
+
+def write_summary(report: DemoReport, out_dir: Path) -> Path:
+    data = {
+        "executions": [
+            {
+                "pipeline": r.pipeline,
+                "name": r.execution.name,
+                "status": r.execution.status,
+                "seconds": r.execution.seconds,
+                "states": {
+                    n: {"status": s.status, "seconds": s.seconds, "detail": s.detail}
+                    for n, s in r.execution.states.items()
+                },
+            }
+            for r in report.runs
+        ],
+        "model_package_arn": report.model_package_arn,
+        "approval_history": report.approval_history,
+        "metrics": report.metrics,
+        "input_rows": report.input_rows,
+        "prediction_rows": report.prediction_rows,
+        "violations": report.violations,
+        "alerts": report.alerts,
+        "metadata": report.metadata,
+    }
+    path = out_dir / "summary.json"
+    path.write_text(json.dumps(data, indent=2, default=str))
+    return path

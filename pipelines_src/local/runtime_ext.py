@@ -1,0 +1,327 @@
+"""In the emulator process: what turns moto into a runtime for the deployed pipelines.
+
+- SageMaker Processing/Training/Transform jobs, whoever creates them (a state machine, a notebook),
+  run through the local job runner (`jobs.py`); Describe*Job reports InProgress, then Completed or
+  Failed with the container's own reason.
+- moto's ASL engine (ported from LocalStack) executes the state machines; it gets a SageMaker
+  integration with `.sync` (poll Describe*Job until a terminal status, as AWS does) and its AWS
+  calls go to this emulator over HTTPS.
+- Model package approval changes emit "SageMaker Model Package State Change" events, and
+  EventBridge rules deliver to Step Functions and SNS targets, so the approval rule Terraform
+  deployed starts the batch pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import traceback
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipelines_src.local import jobs
+
+ENDPOINT_ENV = "MLOPS_EMULATOR_ENDPOINT"
+CA_ENV = "MLOPS_EMULATOR_CA"
+STATE_ENV = "MLOPS_EMULATOR_STATE"
+WORKERS_ENV = "MLOPS_LOCAL_JOB_WORKERS"
+
+_pools: dict[str, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    with _pools_lock:
+        if "jobs" not in _pools:
+            # Two cores here: more concurrent jobs only make each slower.
+            workers = int(os.environ.get(WORKERS_ENV, "2"))
+            _pools["jobs"] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
+        return _pools["jobs"]
+
+
+def client(service: str, region: str = "eu-central-1", *, attempts: int = 3) -> Any:
+    """A boto3 client for this emulator, from inside its own process."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=os.environ[ENDPOINT_ENV],
+        verify=os.environ[CA_ENV],
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"total_max_attempts": attempts}, read_timeout=300, parameter_validation=attempts > 1),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# SageMaker jobs
+# ---------------------------------------------------------------------------------------------
+# create method -> (name parameter, backend store, status attribute, reason attributes)
+JOB_KINDS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "create_processing_job": (
+        "ProcessingJobName",
+        "processing_jobs",
+        "processing_job_status",
+        ("exit_message", "failure_reason"),
+    ),
+    "create_training_job": ("TrainingJobName", "training_jobs", "training_job_status", ("failure_reason",)),
+    "create_transform_job": ("TransformJobName", "transform_jobs", "transform_job_status", ("failure_reason",)),
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _execute(kind: str, request: dict[str, Any], job: Any, model: dict[str, Any] | None, region: str) -> None:
+    name_key, _, status_attr, reason_attrs = JOB_KINDS[kind]
+    work = Path(os.environ[STATE_ENV]) / "jobs" / request[name_key]
+    work.mkdir(parents=True, exist_ok=True)
+    s3 = client("s3", region)
+    try:
+        if kind == "create_processing_job":
+            jobs.run_processing(request, s3, work)
+        elif kind == "create_training_job":
+            jobs.run_training(request, s3, work)
+        else:
+            jobs.run_transform(request, model or {}, s3, work)
+        status, reason = "Completed", None
+    except jobs.JobFailed as exc:
+        status, reason = "Failed", str(exc)
+    except Exception as exc:  # a runner defect must still end the job, not hang the pipeline
+        status, reason = "Failed", f"local runner error: {exc!r}"
+        (work / "runner-error.txt").write_text(traceback.format_exc())
+    for attribute in reason_attrs:
+        setattr(job, attribute, reason)
+    job.last_modified_time = _now()
+    setattr(job, status_attr, status)
+
+
+def _jobs_run_locally() -> None:
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def wrap(kind: str) -> Callable[[Any], Any]:
+        original = getattr(SageMakerResponse, kind)
+        name_key, store, status_attr, _ = JOB_KINDS[kind]
+
+        def create(self: Any) -> Any:
+            result = original(self)
+            request = json.loads(self.body)
+            backend = self.sagemaker_backend
+            job = getattr(backend, store)[request[name_key]]
+            setattr(job, status_attr, "InProgress")
+            model = None
+            if kind == "create_transform_job":
+                model = {
+                    "ModelName": request["ModelName"],
+                    "PrimaryContainer": backend.describe_model(request["ModelName"]).primary_container,
+                }
+            _pool().submit(_execute, kind, request, job, model, self.region)
+            return result
+
+        return create
+
+    for kind in JOB_KINDS:
+        setattr(SageMakerResponse, kind, wrap(kind))
+
+
+# ---------------------------------------------------------------------------------------------
+# Model package events and EventBridge targets
+# ---------------------------------------------------------------------------------------------
+MODEL_PACKAGE_EVENT = "SageMaker Model Package State Change"
+
+
+def _emit_model_package_event(account: str, region: str, package: Any) -> None:
+    from moto.events.models import events_backends
+
+    detail = {
+        "ModelPackageGroupName": package.model_package_group_name,
+        "ModelPackageVersion": package.model_package_version,
+        "ModelPackageArn": package.arn,
+        "ModelApprovalStatus": package.model_approval_status,
+        "CreationTime": str(package.creation_time),
+    }
+    event = {"Source": "aws.sagemaker", "DetailType": MODEL_PACKAGE_EVENT, "Detail": json.dumps(detail)}
+    events_backends[account][region].put_events([event])
+
+
+def _model_package_events() -> None:
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def wrap(name: str, arn_of: Callable[[Any, Any], str]) -> Callable[[Any], Any]:
+        original = getattr(SageMakerResponse, name)
+
+        def handler(self: Any) -> Any:
+            result = original(self)
+            if self._get_param("ModelApprovalStatus"):
+                arn = arn_of(self, result)
+                backend = self.sagemaker_backend
+                package = backend.model_packages[backend.model_package_name_mapping.get(arn, arn)]
+                _emit_model_package_event(self.current_account, self.region, package)
+            return result
+
+        return handler
+
+    def created_arn(self: Any, result: Any) -> str:
+        return str(_result_body(result)["ModelPackageArn"])
+
+    def updated_arn(self: Any, result: Any) -> str:
+        return str(self._get_param("ModelPackageArn"))
+
+    response_class: Any = SageMakerResponse  # patched on purpose; its methods are typed
+    response_class.create_model_package = wrap("create_model_package", created_arn)
+    response_class.update_model_package = wrap("update_model_package", updated_arn)
+
+
+def _result_body(result: Any) -> dict[str, Any]:
+    if isinstance(result, str):
+        return dict(json.loads(result))
+    return dict(getattr(result, "result", None) or json.loads(result[2] if isinstance(result, tuple) else "{}"))
+
+
+def _event_targets() -> None:
+    """Rules deliver to Step Functions (StartExecution with the event or its transformed input)
+    and SNS (Publish), which moto's rules do not."""
+    from moto.events.models import Rule
+    from moto.events.utils import EventTemplateParser
+    from moto.utilities.arns import parse_arn
+
+    original = Rule.send_to_targets
+
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        if not self.event_pattern.matches_event(original_event):
+            return
+        handled = [t for t in self.targets if parse_arn(t["Arn"]).service in ("states", "sns")]
+        for target in handled:
+            transformer = target.get("InputTransformer", {})
+            payload = EventTemplateParser.parse(
+                input_template=transformer.get("InputTemplate"),
+                input_paths_map=transformer.get("InputPathsMap", {}),
+                event=original_event,
+            )
+            message = payload if isinstance(payload, str) else json.dumps(payload, default=str)
+            arn = parse_arn(target["Arn"])
+            if arn.service == "states":
+                from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+                stepfunctions_parser_backends[arn.account][arn.region].start_execution(
+                    target["Arn"], name=str(uuid.uuid4()), execution_input=message
+                )
+            else:
+                from moto.sns.models import sns_backends
+
+                sns_backends[arn.account][arn.region].publish(message, arn=target["Arn"])
+        others = [t for t in self.targets if t not in handled]
+        if others:
+            all_targets, self.targets = self.targets, others
+            try:
+                original(self, original_event, transform_input)
+            finally:
+                self.targets = all_targets
+
+    Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------------------------------------
+# Step Functions: execution, SageMaker .sync, AWS calls to this emulator
+# ---------------------------------------------------------------------------------------------
+def _state_machines_execute() -> None:
+    import sys
+
+    import moto.stepfunctions.parser.models  # noqa: F401  # loads every module that calls AWS
+    from moto.core.config import default_user_config
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_factory as factory,
+    )
+
+    from pipelines_src.local.asl_sagemaker import SageMakerTaskService
+
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    original = factory.state_task_service_for
+
+    def service_for(service_name: str) -> Any:
+        return SageMakerTaskService() if service_name == "sagemaker" else original(service_name)
+
+    factory.state_task_service_for = service_for
+    state_task_factory.state_task_service_for = service_for  # type: ignore[attr-defined]  # imported by name
+    modules: dict[str, Any] = dict(sys.modules)
+    for name, module in modules.items():
+        if name.startswith("moto.stepfunctions") and hasattr(module, "boto_client_for"):
+            module.boto_client_for = _boto_client_for
+    _context_times_as_text()
+    _definite_paths_are_values()
+
+
+def _definite_paths_are_values() -> None:
+    """A JSONPath without wildcard, slice, filter or deep scan selects one value on AWS, also
+    through an index (`$.Containers[0].ModelDataUrl` is a string); moto returns a list there."""
+    import sys
+
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    original = json_path.extract_json
+
+    def extract_json(path: str, data: Any) -> Any:
+        if any(marker in path for marker in ("*", ":", "..", "?(")):
+            return original(path, data)
+        from jsonpath_ng.ext.parser import parse
+
+        matches = parse(path).find(data)
+        if not matches:
+            return original(path, data)  # raises moto's own "could not be found" error
+        return matches[0].value
+
+    modules: dict[str, Any] = dict(sys.modules)
+    for name, module in modules.items():
+        if name.startswith("moto.stepfunctions") and getattr(module, "extract_json", None) is original:
+            module.extract_json = extract_json
+
+
+def _context_times_as_text() -> None:
+    """`$$.Execution.StartTime` is an ISO 8601 string on AWS (moto hands a datetime), and
+    `$$.Execution.Name` is set when the caller gave none (moto leaves it null)."""
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    original = ExecutionWorker._get_evaluation_environment
+
+    def environment(self: Any) -> Any:
+        env = original(self)
+        execution = env.states.context_object.context_object_data["Execution"]
+        start: Any = execution.get("StartTime")
+        if isinstance(start, datetime):
+            execution["StartTime"] = start.isoformat()
+        if not execution.get("Name"):
+            execution["Name"] = str(execution["Id"]).rsplit(":", 1)[-1]
+        return env
+
+    worker_class: Any = ExecutionWorker
+    worker_class._get_evaluation_environment = environment
+
+
+def _boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+    # One attempt, no client-side validation: the ASL's Retry decides, as moto's engine expects.
+    made = client(service, region, attempts=1)
+    made.meta.events.register("after-call.s3.GetObject", _body_as_text)
+    return made
+
+
+def _body_as_text(parsed: dict[str, Any], **_: Any) -> None:
+    """Step Functions' AWS SDK integration returns an object's Body as text, not a stream."""
+    body: Any = parsed.get("Body")
+    if hasattr(body, "read"):
+        parsed["Body"] = body.read().decode("utf-8", errors="replace")
+
+
+def install_all() -> None:
+    _jobs_run_locally()
+    _model_package_events()
+    _event_targets()
+    _state_machines_execute()

@@ -1,0 +1,149 @@
+"""The embedded default end to end: the deployed state machines execute both pipelines with the
+real step code; approval starts batch inference through the deployed rule; drift is found and
+alerted; metadata is stored. Then the failure paths: a corrupt input and a rejected model fail
+at their state, alert through the Catch path, and leave earlier artefacts untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines_src import executions
+from pipelines_src.local import demo, emulator
+from pipelines_src.local import terraform as tf
+
+
+@pytest.fixture(scope="module")
+def ran(
+    complete_use_case: tf.TerraformRoot, local_emulator: emulator.Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[demo.DemoReport, Path]:
+    out_dir = tmp_path_factory.mktemp("demo")
+    return demo.run(local_emulator, complete_use_case, out_dir, log=lambda _: None), out_dir
+
+
+@pytest.fixture(scope="module")
+def clients(local_emulator: emulator.Emulator) -> dict[str, Any]:
+    return demo.clients(local_emulator)
+
+
+def test_both_executions_succeed_through_every_pipeline_state(ran: tuple[demo.DemoReport, Path]) -> None:
+    report, _ = ran
+    training, batch = report.run("training"), report.run("batch-inference")
+    assert (training.status, batch.status) == ("SUCCEEDED", "SUCCEEDED")
+    assert {"data-load", "feature-engineering", "training", "model-evaluation", "model-monitoring"} <= {
+        name for name, state in training.states.items() if state.status == "SUCCEEDED"
+    }
+    assert {"register-model", "store-metadata"} <= set(training.states)
+    assert {"batch-inference", "model-monitoring", "post-processing", "store-metadata"} <= set(batch.states)
+
+
+def test_model_package_went_from_pending_to_approved(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any]
+) -> None:
+    report, _ = ran
+    assert report.approval_history == ["PendingManualApproval", "Approved"]
+    batch_input = report.run("batch-inference").output
+    assert batch_input["model_package_arn"] == report.model_package_arn, "the Approved rule passed the package"
+
+
+def test_every_input_row_has_a_prediction(ran: tuple[demo.DemoReport, Path]) -> None:
+    report, _ = ran
+    assert report.input_rows == demo.BATCH_ROWS
+    assert report.prediction_rows == report.input_rows
+
+
+def test_drift_is_found_and_alerted(ran: tuple[demo.DemoReport, Path]) -> None:
+    report, _ = ran
+    assert report.violations, "the drifted batch must violate the training baseline"
+    assert {v["constraint_check_type"] for v in report.violations} == {"baseline_drift_check"}
+    assert any(a.startswith("batch inference: data drift") for a in report.alerts)
+
+
+def test_metadata_of_both_executions_is_stored(ran: tuple[demo.DemoReport, Path]) -> None:
+    report, _ = ran
+    by_pipeline = {item["pk"]: item for item in report.metadata}
+    assert set(by_pipeline) == {f"{demo.USE_CASE}#training", f"{demo.USE_CASE}#batch-inference"}
+    assert by_pipeline[f"{demo.USE_CASE}#training"]["model_package_arn"] == report.model_package_arn
+    assert int(by_pipeline[f"{demo.USE_CASE}#batch-inference"]["violations"]) == len(report.violations)
+    assert by_pipeline[f"{demo.USE_CASE}#training"]["execution_id"] == report.run("training").arn
+
+
+def test_reports_and_state_graphs_are_written(ran: tuple[demo.DemoReport, Path]) -> None:
+    report, out_dir = ran
+    names = {p.name for p in report.reports}
+    assert {"evaluation.html", "bias.html", "explainability.html", "data-quality.html"} <= names
+    for pipeline_run in report.runs:
+        assert pipeline_run.graph is not None and pipeline_run.graph.read_bytes()[:4] == b"\x89PNG"
+    summary = demo.summary(report, out_dir)
+    assert "PendingManualApproval -> Approved" in summary and f"{demo.BATCH_ROWS} in" in summary
+    assert json.loads(demo.write_summary(report, out_dir).read_text())["prediction_rows"] == demo.BATCH_ROWS
+
+
+# ---------------------------------------------------------------------------------------------
+# Failure paths (after the happy path: they reuse its deployment and must not disturb its results)
+# ---------------------------------------------------------------------------------------------
+def _snapshot(s3: Any, bucket: str, prefix: str) -> dict[str, str]:
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    return {o["Key"]: o["ETag"] for page in pages for o in page.get("Contents", [])}
+
+
+def _alerts(clients: dict[str, Any], outputs: dict[str, Any]) -> list[str]:
+    return demo.drain_alerts(clients["sqs"], demo.observe_alerts(clients, outputs["alerts_topic_arn"]))
+
+
+def test_corrupt_input_fails_at_data_load_alerts_and_keeps_earlier_artefacts(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot
+) -> None:
+    report, _ = ran
+    outputs = complete_use_case.outputs()
+    s3 = clients["s3"]
+    before = _snapshot(s3, outputs["artifacts_bucket"], f"{demo.USE_CASE}/")
+    _alerts(clients, outputs)  # start from an empty observer queue
+    s3.put_object(Bucket=outputs["data_bucket"], Key=f"{demo.USE_CASE}/corrupt/cycles.csv", Body=b"not,a\nvalid file")
+    s3.copy_object(
+        Bucket=outputs["data_bucket"],
+        Key=f"{demo.USE_CASE}/corrupt/schema.json",
+        CopySource={"Bucket": outputs["data_bucket"], "Key": f"{demo.USE_CASE}/raw/schema.json"},
+    )
+    uri = f"s3://{outputs['data_bucket']}/{demo.USE_CASE}/corrupt/"
+    failed = demo.run_training(clients, outputs, uri, "corrupt", log=lambda _: None)
+    assert failed.status == "FAILED"
+    assert failed.states["data-load"].status == "FAILED"
+    assert "missing columns" in failed.states["data-load"].detail, "the reason says what is wrong and the fix"
+    assert "feature-engineering" not in failed.states
+    alerts = _alerts(clients, outputs)
+    assert any(a.startswith("training pipeline failed") and "missing columns" in a for a in alerts), alerts
+    after = _snapshot(s3, outputs["artifacts_bucket"], f"{demo.USE_CASE}/")
+    assert {k: v for k, v in after.items() if k in before} == before, "earlier artefacts were changed"
+    assert report.run("training").status == "SUCCEEDED"
+
+
+def test_rejected_model_is_alerted_and_refused_by_batch_inference(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot
+) -> None:
+    report, _ = ran
+    outputs = complete_use_case.outputs()
+    _alerts(clients, outputs)
+    known = {
+        e["executionArn"] for e in executions.recent(clients["stepfunctions"], outputs["batch_state_machine_arn"], 50)
+    }
+    clients["sagemaker"].update_model_package(ModelPackageArn=report.model_package_arn, ModelApprovalStatus="Rejected")
+    rejected_alerts = [a for a in _alerts(clients, outputs) if "SageMaker Model Package State Change" in a]
+    assert rejected_alerts and '"Rejected"' in rejected_alerts[0], "the Rejected rule alerts the topic"
+    assert (
+        executions.recent(clients["stepfunctions"], outputs["batch_state_machine_arn"], 50)[0]["executionArn"] in known
+    )
+    payload = {
+        "use_case": demo.USE_CASE,
+        "experiment": "rejected",
+        "data_uri": f"s3://{outputs['data_bucket']}/{demo.USE_CASE}/to-score/",
+        "model_package_arn": report.model_package_arn,
+    }
+    arn = executions.start(clients["stepfunctions"], outputs["batch_state_machine_arn"], payload)
+    refused = executions.follow(clients["stepfunctions"], arn)
+    assert (refused.status, refused.error) == ("FAILED", "ModelNotApproved")
+    assert "data-load" not in refused.states
+    assert any(a.startswith("batch inference refused an unapproved model") for a in _alerts(clients, outputs))

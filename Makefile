@@ -16,7 +16,7 @@ export PYTHONPATH := $(CURDIR)
 EXAMPLE ?= examples/secure-storage
 PYTEST_ARGS ?=
 
-.PHONY: help setup test lint fmt asl build docs inventory policy demo demo-down emulator-up emulator-down emulator-status plan apply destroy clean
+.PHONY: help setup test lint fmt asl build docs inventory policy demo demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -86,6 +86,19 @@ apply: setup ## terraform apply EXAMPLE against the running emulator
 
 destroy: setup ## terraform destroy EXAMPLE on the running emulator
 	$(VENV)/bin/mlops tf destroy $(EXAMPLE)
+
+# CI against AWS (CodeBuild stages of modules/cicd): credentials and region from the environment.
+# The root must keep its state remotely (backend "s3" with use_lockfile): a build's disk is gone
+# after it, and with it a local state.
+plan-aws: setup ## terraform plan EXAMPLE against AWS (CI; needs a backend "s3" block)
+	@grep -qs 'backend "s3"' $(EXAMPLE)/*.tf || { echo "plan-aws: $(EXAMPLE) has no backend \"s3\" block: add one (use_lockfile = true) so CI keeps its state"; exit 2; }
+	terraform -chdir=$(EXAMPLE) init -input=false
+	terraform -chdir=$(EXAMPLE) plan -input=false -out=tfplan
+
+apply-aws: setup ## terraform apply EXAMPLE against AWS (CI; needs a backend "s3" block)
+	@grep -qs 'backend "s3"' $(EXAMPLE)/*.tf || { echo "apply-aws: $(EXAMPLE) has no backend \"s3\" block: add one (use_lockfile = true) so CI keeps its state"; exit 2; }
+	terraform -chdir=$(EXAMPLE) init -input=false
+	terraform -chdir=$(EXAMPLE) apply -input=false -auto-approve
 
 clean: ## remove local state, caches and the virtual environment
 	-$(VENV)/bin/mlops demo-down 2>/dev/null

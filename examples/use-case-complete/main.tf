@@ -1,7 +1,7 @@
 # The complete MLOps template of one use case: secure foundation (key, buckets, private network,
 # bounded roles), the training and batch-inference pipelines, the model registry whose approval
 # starts batch inference, execution metadata, alerts, a dashboard with alarms and cost
-# controls, and Studio for exploration. A use case's own application stack plugs in beside it through the outputs (bucket
+# controls, Studio for exploration, and CI/CD (checks, approval, apply; redeploy on approval). A use case's own application stack plugs in beside it through the outputs (bucket
 # names, subnet and security group IDs, role ARNs, topic ARN), never by reaching into modules.
 
 data "aws_caller_identity" "current" {}
@@ -10,15 +10,33 @@ data "aws_partition" "current" {}
 locals {
   name       = "${var.use_case}-${var.mandatory_tags.environment}"
   account_id = data.aws_caller_identity.current.account_id
-  # State machine ARNs built from their names: the EventBridge role must name the batch pipeline,
-  # whose state machine needs the pipeline role from the same module (no cycle this way).
+  # State machine ARNs built from their names: the EventBridge role (modules/iam) must name the
+  # batch pipeline, whose module needs the boundary from modules/iam (no cycle this way).
   state_machine_arn = {
     for p in ["training", "batch-inference"] :
     p => "arn:${data.aws_partition.current.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.name}-${p}"
   }
   artifacts_bucket = module.storage.bucket_names["artifacts"]
-  batch_data_uri   = coalesce(var.batch_data_uri, "s3://${module.storage.bucket_names["data"]}/${var.use_case}/to-score/")
-  image_uri        = coalesce(var.image_uri, "${module.ecr.repository_url}:0.1.0")
+  # CI/CD resources by name, for the same reason (the roles name them, the projects need the roles).
+  build_stages      = ["plan", "policy", "test", "apply", "deploy-inference"]
+  codebuild_arns    = [for stage in local.build_stages : "arn:${data.aws_partition.current.partition}:codebuild:${var.region}:${local.account_id}:project/${local.name}-${stage}"]
+  inference_release = var.create_pipelines ? ["arn:${data.aws_partition.current.partition}:codepipeline:${var.region}:${local.account_id}:${local.name}-inference"] : []
+  codecommit_arns   = var.source_repository.type == "CodeCommit" ? ["arn:${data.aws_partition.current.partition}:codecommit:${var.region}:${local.account_id}:${var.source_repository.repository}"] : []
+  batch_data_uri    = coalesce(var.batch_data_uri, "s3://${module.storage.bucket_names["data"]}/${var.use_case}/to-score/")
+  image_uri         = coalesce(var.image_uri, "${module.ecr.repository_url}:0.1.0")
+  # What the notebooks (examples/notebooks) need to start jobs as the pipelines do: exported in
+  # Studio by the lifecycle configuration, and by the tests for the local runtime.
+  notebook_environment = {
+    MLOPS_ARTIFACTS_BUCKET    = local.artifacts_bucket
+    MLOPS_DATA_BUCKET         = module.storage.bucket_names["data"]
+    MLOPS_EXECUTION_ROLE_ARN  = module.iam.role_arns["sagemaker-execution"]
+    MLOPS_IMAGE_URI           = local.image_uri
+    MLOPS_KMS_KEY_ARN         = module.kms.key_arn
+    MLOPS_MODEL_PACKAGE_GROUP = module.registry.group_name
+    MLOPS_SECURITY_GROUP_IDS  = module.network.workload_security_group_id
+    MLOPS_SUBNET_IDS          = join(",", module.network.private_subnet_ids)
+    MLOPS_USE_CASE            = var.use_case
+  }
   pipeline_values = {
     alerts_topic_arn         = module.alerts.topic_arn
     artifacts_bucket         = local.artifacts_bucket
@@ -74,13 +92,19 @@ module "iam" {
       { arn = module.storage.bucket_arns["artifacts"], write_prefixes = ["${var.use_case}/"] },
     ]
   }
-  pipeline = {
-    job_name_prefix          = var.use_case
-    model_package_group_arns = [module.registry.group_arn]
-    table_arns               = [module.metadata.table_arn]
-    topic_arns               = [module.alerts.topic_arn]
+  eventbridge = { state_machine_arns = [local.state_machine_arn["batch-inference"]], codepipeline_arns = local.inference_release }
+  codebuild = {
+    artifact_bucket_arn        = module.storage.bucket_arns["artifacts"]
+    codecommit_repository_arns = local.codecommit_arns
+    project_name_prefix        = local.name
+    vpc_id                     = module.network.vpc_id
   }
-  eventbridge = { state_machine_arns = [local.state_machine_arn["batch-inference"]] }
+  codepipeline = {
+    artifact_bucket_arn        = module.storage.bucket_arns["artifacts"]
+    codebuild_project_arns     = local.codebuild_arns
+    codecommit_repository_arns = local.codecommit_arns
+    connection_arn             = var.source_repository.connection_arn
+  }
 }
 
 module "ecr" {
@@ -113,29 +137,30 @@ module "registry" {
   name             = local.name
   alerts_topic_arn = module.alerts.topic_arn
   approved_targets = {
-    events_role_arn = module.iam.role_arns["eventbridge"]
-    state_machines  = [{ arn = local.state_machine_arn["batch-inference"], data_uri = local.batch_data_uri, experiment = "on-approval" }]
+    codepipeline_arns = local.inference_release
+    events_role_arn   = module.iam.role_arns["eventbridge"]
+    state_machines    = [{ arn = local.state_machine_arn["batch-inference"], data_uri = local.batch_data_uri, experiment = "on-approval" }]
   }
 }
 
 module "training" {
   source = "../../modules/ml-pipeline"
 
-  name                = "${local.name}-training"
-  definition_template = "${path.root}/../../pipelines_src/pipelines/templates/training.asl.json.tftpl"
-  kms_key_arn         = module.kms.key_arn
-  role_arn            = module.iam.role_arns["pipeline"]
-  pipeline            = local.pipeline_values
+  name                     = "${local.name}-training"
+  definition_template      = "${path.root}/../../pipelines_src/pipelines/templates/training.asl.json.tftpl"
+  kms_key_arn              = module.kms.key_arn
+  permissions_boundary_arn = module.iam.boundary_arn
+  pipeline                 = local.pipeline_values
 }
 
 module "batch" {
   source = "../../modules/ml-pipeline"
 
-  name                = "${local.name}-batch-inference"
-  definition_template = "${path.root}/../../pipelines_src/pipelines/templates/batch-inference.asl.json.tftpl"
-  kms_key_arn         = module.kms.key_arn
-  role_arn            = module.iam.role_arns["pipeline"]
-  pipeline            = local.pipeline_values
+  name                     = "${local.name}-batch-inference"
+  definition_template      = "${path.root}/../../pipelines_src/pipelines/templates/batch-inference.asl.json.tftpl"
+  kms_key_arn              = module.kms.key_arn
+  permissions_boundary_arn = module.iam.boundary_arn
+  pipeline                 = local.pipeline_values
 }
 
 module "observability" {
@@ -164,9 +189,23 @@ module "studio" {
     subnet_ids         = module.network.private_subnet_ids
     security_group_ids = [module.network.workload_security_group_id]
   }
-  environment_variables = {
-    MLOPS_ARTIFACTS_BUCKET = local.artifacts_bucket
-    MLOPS_DATA_BUCKET      = module.storage.bucket_names["data"]
-    MLOPS_USE_CASE         = var.use_case
+  environment_variables = local.notebook_environment
+}
+
+module "cicd" {
+  source = "../../modules/cicd"
+
+  name              = local.name
+  create_pipelines  = var.create_pipelines
+  artifact_bucket   = local.artifacts_bucket
+  kms_key_arn       = module.kms.key_arn
+  deploy_root       = "examples/use-case-complete"
+  inference_root    = "examples/batch-inference-only"
+  source_repository = var.source_repository
+  roles             = { codebuild = module.iam.role_arns["codebuild"], codepipeline = module.iam.role_arns["codepipeline"] }
+  network = {
+    vpc_id             = module.network.vpc_id
+    subnet_ids         = module.network.private_subnet_ids
+    security_group_ids = [module.network.workload_security_group_id]
   }
 }

@@ -33,14 +33,19 @@ output "model_package_group" {
   value       = module.registry.group_name
 }
 
+output "notebook_environment" {
+  description = "Settings the notebooks of examples/notebooks read (Studio's lifecycle configuration exports them)."
+  value       = local.notebook_environment
+}
+
 output "private_subnet_ids" {
   description = "Private subnets where the use case's jobs (and its own application stack) run."
   value       = module.network.private_subnet_ids
 }
 
 output "role_arns" {
-  description = "Roles of the use case by key."
-  value       = module.iam.role_arns
+  description = "Roles of the use case by key (the pipelines' roles are derived from their definitions)."
+  value       = merge(module.iam.role_arns, { training-pipeline = module.training.role_arn, batch-inference-pipeline = module.batch.role_arn })
 }
 
 output "training_state_machine_arn" {

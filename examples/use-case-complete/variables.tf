@@ -25,6 +25,13 @@ variable "create_cost_controls" {
   nullable    = false
 }
 
+variable "create_pipelines" {
+  description = "Create the CI/CD pipelines (the local emulator lacks CodePipeline: the local profile sets false)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "create_studio" {
   description = "Create the Studio domain and user profiles (the local emulator lacks them: the local profile sets false)."
   type        = bool
@@ -74,6 +81,18 @@ variable "use_case" {
   type        = string
   default     = "quality"
   nullable    = false
+}
+
+variable "source_repository" {
+  description = "Repository of the use case's code for CI/CD: type CodeCommit (repository name) or GitHub (owner/name and a CodeStar connection_arn)."
+  type = object({
+    branch         = optional(string, "main")
+    connection_arn = optional(string)
+    repository     = string
+    type           = string
+  })
+  default  = { type = "CodeCommit", repository = "quality" }
+  nullable = false
 }
 
 variable "studio_users" {

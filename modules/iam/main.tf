@@ -12,31 +12,19 @@ locals {
   # Built from names (not read from the resource) so roles and the boundary's own
   # self-protection can refer to it without a cycle, and plans show it.
   boundary_arn = "${local.arn_prefix}:iam::${local.account_id}:policy${var.path}${local.boundary_name}"
-  role_keys    = ["codebuild", "codepipeline", "eventbridge", "lambda", "pipeline", "sagemaker-execution"]
+  role_keys    = ["codebuild", "codepipeline", "eventbridge", "lambda", "sagemaker-execution"]
   role_arn     = { for key in local.role_keys : key => "${local.arn_prefix}:iam::${local.account_id}:role${var.path}${var.name}-${key}" }
 
   # Every role this module can create: the service that assumes it and its inline policy.
   roles = { for key, role in {
-    sagemaker-execution = { enabled = var.sagemaker_execution != null, service = "sagemaker.amazonaws.com", policy = try(data.aws_iam_policy_document.sagemaker_execution[0].json, null) }
-    pipeline            = { enabled = var.pipeline != null, service = "states.amazonaws.com", policy = try(data.aws_iam_policy_document.pipeline[0].json, null) }
-    eventbridge         = { enabled = var.eventbridge != null, service = "events.amazonaws.com", policy = try(data.aws_iam_policy_document.eventbridge[0].json, null) }
-    lambda              = { enabled = var.lambda != null, service = "lambda.amazonaws.com", policy = try(data.aws_iam_policy_document.lambda[0].json, null) }
-    codebuild           = { enabled = var.codebuild != null, service = "codebuild.amazonaws.com", policy = try(data.aws_iam_policy_document.codebuild[0].json, null) }
-    codepipeline        = { enabled = var.codepipeline != null, service = "codepipeline.amazonaws.com", policy = try(data.aws_iam_policy_document.codepipeline[0].json, null) }
+    sagemaker-execution = { enabled = var.sagemaker_execution != null, service = ["sagemaker.amazonaws.com"], policy = try(data.aws_iam_policy_document.sagemaker_execution[0].json, null) }
+    eventbridge         = { enabled = var.eventbridge != null, service = ["events.amazonaws.com", "scheduler.amazonaws.com"], policy = try(data.aws_iam_policy_document.eventbridge[0].json, null) }
+    lambda              = { enabled = var.lambda != null, service = ["lambda.amazonaws.com"], policy = try(data.aws_iam_policy_document.lambda[0].json, null) }
+    codebuild           = { enabled = var.codebuild != null, service = ["codebuild.amazonaws.com"], policy = try(data.aws_iam_policy_document.codebuild[0].json, null) }
+    codepipeline        = { enabled = var.codepipeline != null, service = ["codepipeline.amazonaws.com"], policy = try(data.aws_iam_policy_document.codepipeline[0].json, null) }
   } : key => role if role.enabled }
 
   kms_use_actions = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
-}
-
-resource "terraform_data" "input_checks" {
-  input = keys(local.roles)
-
-  lifecycle {
-    precondition {
-      condition     = var.pipeline == null || var.sagemaker_execution != null
-      error_message = "pipeline: the pipeline role passes the SageMaker execution role to its jobs; set sagemaker_execution too."
-    }
-  }
 }
 
 data "aws_iam_policy_document" "trust" {
@@ -47,7 +35,7 @@ data "aws_iam_policy_document" "trust" {
 
     principals {
       type        = "Service"
-      identifiers = [each.value.service]
+      identifiers = each.value.service
     }
 
     # Confused-deputy protection: the service may assume the role only for this account.
@@ -68,8 +56,6 @@ resource "aws_iam_role" "this" {
   permissions_boundary = aws_iam_policy.boundary.arn
   max_session_duration = 3600
   tags                 = var.tags
-
-  depends_on = [terraform_data.input_checks]
 }
 
 resource "aws_iam_role_policy" "this" {

@@ -4,7 +4,7 @@ output "boundary_arn" {
 }
 
 output "role_arns" {
-  description = "ARNs of the roles created, by role key (sagemaker-execution, pipeline, eventbridge, lambda, codebuild, codepipeline)."
+  description = "ARNs of the roles created, by role key (sagemaker-execution, eventbridge, lambda, codebuild, codepipeline)."
   value       = { for k, r in aws_iam_role.this : k => r.arn }
 }
 

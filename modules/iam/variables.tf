@@ -40,7 +40,7 @@ variable "codepipeline" {
 }
 
 variable "eventbridge" {
-  description = "Role EventBridge rules assume to start the registry's state machines and pipelines (e.g. on model approval), or null."
+  description = "Role EventBridge rules and EventBridge Scheduler schedules assume to start the registry's state machines and pipelines (on model approval, nightly batch inference), or null."
   type = object({
     codepipeline_arns  = optional(list(string), [])
     state_machine_arns = optional(list(string), [])
@@ -101,29 +101,6 @@ variable "path" {
   validation {
     condition     = can(regex("^/([A-Za-z0-9_+=,.@-]+/)+$", var.path))
     error_message = "path: give an IAM path that starts and ends with /, e.g. /mlops/ or /mlops/quality/."
-  }
-}
-
-variable "pipeline" {
-  description = "Step Functions role of the training and batch-inference pipelines, or null. Scoped to SageMaker jobs and models named <job_name_prefix>*, the model package groups, metadata tables and alert topics given; it may pass only the SageMaker execution role."
-  type = object({
-    job_name_prefix          = string
-    model_package_group_arns = list(string)
-    state_machine_arns       = optional(list(string), [])
-    table_arns               = list(string)
-    topic_arns               = list(string)
-  })
-  default = null
-
-  validation {
-    condition = var.pipeline == null || (
-      can(regex("^[a-zA-Z0-9][a-zA-Z0-9-]{2,40}$", try(var.pipeline.job_name_prefix, ""))) &&
-      alltrue([for a in try(var.pipeline.model_package_group_arns, []) : can(regex("^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package-group/.+$", a))]) &&
-      alltrue([for a in try(var.pipeline.table_arns, []) : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/.+$", a))]) &&
-      alltrue([for a in try(var.pipeline.topic_arns, []) : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", a))]) &&
-      length(try(var.pipeline.model_package_group_arns, [])) > 0 && length(try(var.pipeline.table_arns, [])) > 0 && length(try(var.pipeline.topic_arns, [])) > 0
-    )
-    error_message = "pipeline: give job_name_prefix (letters, digits, hyphens) and at least one of each: model_package_group_arns (...:model-package-group/...), table_arns (...:table/...), topic_arns (arn:aws:sns:...)."
   }
 }
 

@@ -34,7 +34,7 @@ resource "aws_cloudwatch_log_group" "this" {
 
 resource "aws_sfn_state_machine" "this" {
   name       = var.name
-  role_arn   = var.role_arn
+  role_arn   = aws_iam_role.this.arn
   type       = "STANDARD"
   definition = local.definition
   tags       = var.tags
@@ -55,7 +55,8 @@ resource "aws_sfn_state_machine" "this" {
     kms_data_key_reuse_period_seconds = 300
   }
 
-  depends_on = [terraform_data.definition_checks]
+  # The role's policy first: an execution started right after apply must be allowed to act.
+  depends_on = [terraform_data.definition_checks, terraform_data.integration_checks, aws_iam_role_policy.this]
 }
 
 resource "aws_s3_object" "step_code" {

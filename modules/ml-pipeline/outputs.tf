@@ -3,6 +3,11 @@ output "log_group_name" {
   value       = aws_cloudwatch_log_group.this.name
 }
 
+output "role_arn" {
+  description = "ARN of the state machine's role (derived from the definition's integrations)."
+  value       = aws_iam_role.this.arn
+}
+
 output "state_machine_arn" {
   description = "ARN of the state machine."
   value       = aws_sfn_state_machine.this.arn

@@ -43,6 +43,17 @@ variable "name" {
   }
 }
 
+variable "permissions_boundary_arn" {
+  description = "Permission boundary of the state machine's role (modules/iam boundary_arn)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn: give the boundary policy ARN, e.g. module.iam.boundary_arn."
+  }
+}
+
 variable "pipeline" {
   description = "Values the template needs: where its jobs run and write, with which role, image and keys (the template's placeholders)."
   type = object({
@@ -71,14 +82,15 @@ variable "pipeline" {
   }
 }
 
-variable "role_arn" {
-  description = "Role the state machine assumes (the pipeline role of modules/iam, scoped to these jobs, tables, topics)."
+variable "role_path" {
+  description = "IAM path of the state machine's role (the permission boundary only lets roles be managed under it)."
   type        = string
+  default     = "/mlops/"
   nullable    = false
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.role_arn))
-    error_message = "role_arn: give an IAM role ARN, e.g. module.iam.role_arns[\"pipeline\"]."
+    condition     = can(regex("^/([a-zA-Z0-9_+=,.@-]+/)*$", var.role_path))
+    error_message = "role_path: start and end with /, e.g. /mlops/."
   }
 }
 

@@ -21,3 +21,12 @@ def complete_use_case(local_emulator: emulator.Emulator, tf_work: Path) -> Itera
     finally:
         if root.state_addresses():
             demo.teardown(root)
+
+
+@pytest.fixture(scope="session")
+def demo_run(
+    complete_use_case: tf.TerraformRoot, local_emulator: emulator.Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[demo.DemoReport, Path]:
+    """Both pipelines executed once on the shared deployment (the demo and the notebooks use it)."""
+    out_dir = tmp_path_factory.mktemp("demo")
+    return demo.run(local_emulator, complete_use_case, out_dir, log=lambda _: None), out_dir

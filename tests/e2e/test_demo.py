@@ -17,11 +17,8 @@ from pipelines_src.local import terraform as tf
 
 
 @pytest.fixture(scope="module")
-def ran(
-    complete_use_case: tf.TerraformRoot, local_emulator: emulator.Emulator, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[demo.DemoReport, Path]:
-    out_dir = tmp_path_factory.mktemp("demo")
-    return demo.run(local_emulator, complete_use_case, out_dir, log=lambda _: None), out_dir
+def ran(demo_run: tuple[demo.DemoReport, Path]) -> tuple[demo.DemoReport, Path]:
+    return demo_run
 
 
 @pytest.fixture(scope="module")

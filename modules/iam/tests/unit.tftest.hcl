@@ -28,12 +28,6 @@ variables {
       { arn = "arn:aws:s3:::acme-artifacts", write_prefixes = ["quality/"] },
     ]
   }
-  pipeline = {
-    job_name_prefix          = "quality"
-    model_package_group_arns = ["arn:aws:sagemaker:eu-central-1:123456789012:model-package-group/quality"]
-    table_arns               = ["arn:aws:dynamodb:eu-central-1:123456789012:table/quality-metadata"]
-    topic_arns               = ["arn:aws:sns:eu-central-1:123456789012:quality-alerts"]
-  }
 }
 
 run "only_boundary_without_roles" {
@@ -41,7 +35,6 @@ run "only_boundary_without_roles" {
 
   variables {
     sagemaker_execution = null
-    pipeline            = null
   }
 
   assert {
@@ -72,7 +65,7 @@ run "roles_carry_the_boundary_and_exact_scopes" {
   command = plan
 
   assert {
-    condition     = toset(keys(aws_iam_role.this)) == toset(["pipeline", "sagemaker-execution"])
+    condition     = toset(keys(aws_iam_role.this)) == toset(["sagemaker-execution"])
     error_message = "Exactly the roles asked for."
   }
 
@@ -87,12 +80,7 @@ run "roles_carry_the_boundary_and_exact_scopes" {
   }
 
   assert {
-    condition     = strcontains(data.aws_iam_policy_document.pipeline[0].json, "arn:aws:iam::123456789012:role/mlops/unit-iam-sagemaker-execution") && strcontains(data.aws_iam_policy_document.pipeline[0].json, "iam:PassedToService")
-    error_message = "The pipeline passes only the execution role, only to SageMaker."
-  }
-
-  assert {
-    condition     = !strcontains(data.aws_iam_policy_document.pipeline[0].json, "sagemaker:*") && !strcontains(data.aws_iam_policy_document.sagemaker_execution[0].json, "s3:*")
+    condition     = !strcontains(data.aws_iam_policy_document.sagemaker_execution[0].json, "sagemaker:*") && !strcontains(data.aws_iam_policy_document.sagemaker_execution[0].json, "s3:*")
     error_message = "No service wildcards in role policies."
   }
 }
@@ -110,14 +98,6 @@ run "network_isolation_opt_out" {
   }
 }
 
-run "rejects_pipeline_without_execution_role" {
-  command = plan
-  variables {
-    sagemaker_execution = null
-  }
-  expect_failures = [terraform_data.input_checks]
-}
-
 run "rejects_sagemaker_without_buckets" {
   command = plan
   variables {
@@ -132,19 +112,6 @@ run "rejects_wildcard_prefix" {
     sagemaker_execution = { vpc_id = "vpc-0a1b2c3d", buckets = [{ arn = "arn:aws:s3:::acme-data", read_prefixes = ["*"] }] }
   }
   expect_failures = [var.sagemaker_execution]
-}
-
-run "rejects_pipeline_without_topic" {
-  command = plan
-  variables {
-    pipeline = {
-      job_name_prefix          = "quality"
-      model_package_group_arns = ["arn:aws:sagemaker:eu-central-1:123456789012:model-package-group/quality"]
-      table_arns               = ["arn:aws:dynamodb:eu-central-1:123456789012:table/quality-metadata"]
-      topic_arns               = []
-    }
-  }
-  expect_failures = [var.pipeline]
 }
 
 run "rejects_eventbridge_without_targets" {
@@ -221,7 +188,7 @@ run "all_roles_plan" {
   }
 
   assert {
-    condition     = length(aws_iam_role.this) == 6 && length(aws_iam_role_policy.this) == 6
-    error_message = "All six roles with their policies."
+    condition     = length(aws_iam_role.this) == 5 && length(aws_iam_role_policy.this) == 5
+    error_message = "All five roles with their policies."
   }
 }

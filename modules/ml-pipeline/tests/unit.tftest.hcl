@@ -3,13 +3,27 @@
 # whose values matter); the real provider plans and applies it against the emulator in the
 # plan-contract and end-to-end layers.
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-central-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  # A valid document (the mock's invented text is not JSON); the statements are asserted instead.
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
 
 variables {
-  name                = "unit-training"
-  definition_template = "../../pipelines_src/pipelines/templates/training.asl.json.tftpl"
-  kms_key_arn         = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
-  role_arn            = "arn:aws:iam::123456789012:role/mlops/unit-pipeline"
+  name                     = "unit-training"
+  definition_template      = "../../pipelines_src/pipelines/templates/training.asl.json.tftpl"
+  kms_key_arn              = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-permission-boundary"
   pipeline = {
     alerts_topic_arn         = "arn:aws:sns:eu-central-1:123456789012:unit-alerts"
     artifacts_bucket         = "unit-artifacts"
@@ -165,12 +179,70 @@ run "rejects_short_retention" {
   expect_failures = [var.log_retention_days]
 }
 
-run "rejects_bad_role" {
+run "rejects_bad_boundary" {
   command = plan
   variables {
-    role_arn = "pipeline"
+    permissions_boundary_arn = "boundary"
   }
-  expect_failures = [var.role_arn]
+  expect_failures = [var.permissions_boundary_arn]
+}
+
+run "rejects_bad_role_path" {
+  command = plan
+  variables {
+    role_path = "mlops"
+  }
+  expect_failures = [var.role_path]
+}
+
+run "role_is_derived_from_the_training_integrations" {
+  command = plan
+
+  assert {
+    condition = toset([for s in data.aws_iam_policy_document.role.statement : s.sid]) == toset([
+      "SagemakerCreateProcessingJobSync", "SagemakerCreateTrainingJobSync", "AwsSdkS3GetObject",
+      "AwsSdkSagemakerCreateModelPackage", "AwsSdkSagemakerUpdateModelPackage", "DynamodbPutItem", "SnsPublish",
+      "SyncRules", "PassOnlyTheExecutionRole", "UseTheKey", "LogDeliveryAndTracing",
+    ])
+    error_message = "Exactly the integrations of the training ASL are granted (no transform jobs, no models)."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.role.statement : s.resources if s.sid == "AwsSdkS3GetObject"]) == toset(["arn:aws:s3:::unit-artifacts/unit/*"])
+    error_message = "The pipeline reads only its use case's prefix of the artifacts bucket."
+  }
+
+  assert {
+    condition     = aws_iam_role.this.permissions_boundary == var.permissions_boundary_arn && aws_iam_role.this.path == "/mlops/"
+    error_message = "The role carries the boundary, under the managed path."
+  }
+}
+
+run "batch_role_adds_transform_and_models" {
+  command = plan
+  variables {
+    definition_template = "../../pipelines_src/pipelines/templates/batch-inference.asl.json.tftpl"
+  }
+  assert {
+    condition     = contains([for s in data.aws_iam_policy_document.role.statement : s.sid], "SagemakerCreateTransformJobSync") && contains([for s in data.aws_iam_policy_document.role.statement : s.sid], "SagemakerCreateModel") && !contains([for s in data.aws_iam_policy_document.role.statement : s.sid], "SagemakerCreateTrainingJobSync")
+    error_message = "The batch ASL gets transform jobs and models, not training jobs."
+  }
+}
+
+run "rejects_integration_without_mapping" {
+  command = plan
+  variables {
+    definition_template = "tests/fixtures/lambda.asl.json.tftpl"
+  }
+  expect_failures = [terraform_data.integration_checks]
+}
+
+run "rejects_definition_naming_other_resources" {
+  command = plan
+  variables {
+    definition_template = "tests/fixtures/other-topic.asl.json.tftpl"
+  }
+  expect_failures = [terraform_data.integration_checks]
 }
 
 run "rejects_alias" {

@@ -8,12 +8,6 @@ sagemaker_execution = {
     { arn = "arn:aws:s3:::acme-artifacts", write_prefixes = ["quality/"] },
   ]
 }
-pipeline = {
-  job_name_prefix          = "quality"
-  model_package_group_arns = ["arn:aws:sagemaker:eu-central-1:123456789012:model-package-group/quality"]
-  table_arns               = ["arn:aws:dynamodb:eu-central-1:123456789012:table/quality-metadata"]
-  topic_arns               = ["arn:aws:sns:eu-central-1:123456789012:quality-alerts"]
-}
 eventbridge = { state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:quality-training"] }
 lambda      = { function_name_prefix = "quality" }
 codebuild   = { artifact_bucket_arn = "arn:aws:s3:::acme-artifacts", project_name_prefix = "quality", vpc_id = "vpc-0a1b2c3d" }

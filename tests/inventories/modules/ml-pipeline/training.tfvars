@@ -1,7 +1,7 @@
-name                = "inventory-training"
-definition_template = "../../pipelines_src/pipelines/templates/training.asl.json.tftpl"
-kms_key_arn         = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
-role_arn            = "arn:aws:iam::123456789012:role/mlops/inventory-pipeline"
+name                     = "inventory-training"
+definition_template      = "../../pipelines_src/pipelines/templates/training.asl.json.tftpl"
+kms_key_arn              = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/inventory-permission-boundary"
 pipeline = {
   alerts_topic_arn         = "arn:aws:sns:eu-central-1:123456789012:inventory-alerts"
   artifacts_bucket         = "inventory-artifacts"

@@ -1,0 +1,9 @@
+output "endpoint_name" {
+  description = "Name of the endpoint (invoke it through the sagemaker.runtime VPC endpoint)."
+  value       = module.endpoint.endpoint_name
+}
+
+output "monitoring_schedule" {
+  description = "The data-quality schedule watching the endpoint."
+  value       = module.monitoring.schedule_name
+}

@@ -1,0 +1,160 @@
+# Offline unit tests: the real AWS provider with fake credentials, no API calls (plan only).
+
+provider "aws" {
+  region                      = "eu-central-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+variables {
+  name            = "unit"
+  artifact_bucket = "unit-artifacts"
+  kms_key_arn     = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+  deploy_root     = "examples/use-case-complete"
+  inference_root  = "examples/realtime-endpoint"
+  roles = {
+    codebuild    = "arn:aws:iam::123456789012:role/mlops/unit-codebuild"
+    codepipeline = "arn:aws:iam::123456789012:role/mlops/unit-codepipeline"
+  }
+  network           = { vpc_id = "vpc-0a", subnet_ids = ["subnet-0a"], security_group_ids = ["sg-0a"] }
+  source_repository = { type = "CodeCommit", repository = "quality" }
+}
+
+run "checks_then_approval_then_apply" {
+  command = plan
+
+  assert {
+    condition     = [for s in aws_codepipeline.infrastructure[0].stage : s.name] == ["Source", "Check", "Approve", "Apply"]
+    error_message = "Source, checks, a manual approval, then apply."
+  }
+
+  assert {
+    condition     = toset([for a in aws_codepipeline.infrastructure[0].stage[1].action : a.configuration.ProjectName]) == toset(["unit-plan", "unit-policy", "unit-test"]) && aws_codepipeline.infrastructure[0].stage[2].action[0].provider == "Manual"
+    error_message = "plan, policy gate and tests run before a person approves."
+  }
+
+  assert {
+    condition     = aws_codepipeline.infrastructure[0].stage[0].action[0].provider == "CodeCommit" && aws_codepipeline.infrastructure[0].stage[0].action[0].configuration.RepositoryName == "quality"
+    error_message = "A CodeCommit source reads the repository."
+  }
+
+  assert {
+    condition     = alltrue([for p in aws_codebuild_project.this : length(p.vpc_config) == 1 && p.encryption_key == var.kms_key_arn && !p.environment[0].privileged_mode && length(p.environment[0].environment_variable) == 0])
+    error_message = "Builds run in the VPC, encrypted with the CMK, unprivileged, with no variables (so no plaintext secrets)."
+  }
+
+  assert {
+    condition     = strcontains(aws_codebuild_project.this["plan"].source[0].buildspec, "make plan-aws EXAMPLE=examples/use-case-complete") && strcontains(aws_codebuild_project.this["deploy-inference"].source[0].buildspec, "EXAMPLE=examples/realtime-endpoint")
+    error_message = "Stages run the repository's Makefile targets on the chosen roots."
+  }
+
+  assert {
+    condition     = [for s in aws_codepipeline.inference[0].stage : s.name] == ["Source", "Deploy"] && one([for s in aws_codepipeline.inference[0].artifact_store : s.encryption_key[0].id]) == var.kms_key_arn
+    error_message = "The inference pipeline deploys from the repository; artefacts encrypted with the CMK."
+  }
+}
+
+run "github_source_through_a_connection" {
+  command = plan
+  variables {
+    source_repository = { type = "GitHub", repository = "acme/quality", connection_arn = "arn:aws:codeconnections:eu-central-1:123456789012:connection/abc" }
+  }
+  assert {
+    condition     = aws_codepipeline.infrastructure[0].stage[0].action[0].provider == "CodeStarSourceConnection" && aws_codepipeline.inference[0].stage[0].action[0].configuration.DetectChanges == "false"
+    error_message = "GitHub goes through the connection; the inference pipeline does not run on commits."
+  }
+}
+
+run "local_profile_plans_nothing" {
+  command = plan
+  variables {
+    create_pipelines = false
+  }
+  assert {
+    condition     = length(aws_codepipeline.infrastructure) == 0 && length(aws_codebuild_project.this) == 0
+    error_message = "create_pipelines = false creates nothing."
+  }
+}
+
+run "rejects_other_source_types" {
+  command = plan
+  variables {
+    source_repository = { type = "Bitbucket", repository = "acme/quality" }
+  }
+  expect_failures = [var.source_repository]
+}
+
+run "rejects_github_without_connection" {
+  command = plan
+  variables {
+    source_repository = { type = "GitHub", repository = "acme/quality" }
+  }
+  expect_failures = [var.source_repository]
+}
+
+run "rejects_bucket_arn" {
+  command = plan
+  variables {
+    artifact_bucket = "arn:aws:s3:::unit-artifacts"
+  }
+  expect_failures = [var.artifact_bucket]
+}
+
+run "rejects_absolute_deploy_root" {
+  command = plan
+  variables {
+    deploy_root = "/etc"
+  }
+  expect_failures = [var.deploy_root]
+}
+
+run "rejects_escaping_inference_root" {
+  command = plan
+  variables {
+    inference_root = "../other"
+  }
+  expect_failures = [var.inference_root]
+}
+
+run "rejects_aws_managed_key" {
+  command = plan
+  variables {
+    kms_key_arn = "alias/aws/s3"
+  }
+  expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_short_log_retention" {
+  command = plan
+  variables {
+    log_retention_days = 7
+  }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables {
+    name = "1x"
+  }
+  expect_failures = [var.name]
+}
+
+run "rejects_builds_outside_the_vpc" {
+  command = plan
+  variables {
+    network = { vpc_id = "vpc-0a", subnet_ids = [], security_group_ids = [] }
+  }
+  expect_failures = [var.network]
+}
+
+run "rejects_bad_roles" {
+  command = plan
+  variables {
+    roles = { codebuild = "codebuild", codepipeline = "arn:aws:iam::123456789012:role/x" }
+  }
+  expect_failures = [var.roles]
+}

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from pipelines_src.steps import streaming
 from pipelines_src.steps.artifacts import single_model_dir
 from pipelines_src.steps.container import Paths, StepError, base_parser, run
 from pipelines_src.steps.training import load_model, predict_proba
@@ -105,13 +106,14 @@ def model_input(records: list[Any], config: TransformConfig, width: int | None) 
 
 
 def render(record: Any, prediction: float, config: TransformConfig) -> str:
-    value = round(float(prediction), 6)
+    value = float(f"{float(prediction):.6f}")
     if config.content_type == "application/jsonlines":
         joined: Any = (
             {**record, "SageMakerOutput": value} if config.join_source == "Input" else {"SageMakerOutput": value}
         )
         return json.dumps(select(config.output_filter, joined))
-    joined = [*record, str(value)] if config.join_source == "Input" else [str(value)]
+    text = f"{float(prediction):.6f}"  # the fast path's format: both paths write the same bytes
+    joined = [*record, text] if config.join_source == "Input" else [text]
     selected = select(config.output_filter, joined)
     return ",".join(selected) if isinstance(selected, list) else str(selected)
 
@@ -161,6 +163,63 @@ def _score_batch(
     return outputs, rejected
 
 
+def _line_batches(source: Path, config: TransformConfig) -> Iterator[tuple[list[tuple[int, str]] | None, Any]]:
+    """(records, None) batches for the record-by-record path, or (None, (block, features)) from
+    the streaming fast path (CSV, MultiRecord, OutputFilter `$`, a column filter)."""
+    columns = streaming.columns_of(config.input_filter)
+    fast = (
+        config.content_type == "text/csv"
+        and config.batch_strategy == "MultiRecord"
+        and config.output_filter == "$"
+        and columns is not None
+    )
+    if not fast or columns is None:
+        with source.open() as lines:
+            for batch in batches(lines, config):
+                yield batch, None
+        return
+    limit = int(config.max_payload_mb * 1024 * 1024)
+    with source.open("rb") as handle:
+        try:
+            for block, features in streaming.parsed_ahead(streaming.blocks(handle, limit), columns):
+                yield (streaming.lines_of(block), None) if features is None else (None, (block, features))
+        except streaming.LineTooLong as exc:
+            raise StepError(
+                f"{source.name} line {exc.line} is larger than MaxPayloadInMB={config.max_payload_mb}: raise the limit"
+            ) from exc
+
+
+class _Rejects:
+    """`<object>.rejects`, opened on the first rejected record only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: TextIO | None = None
+
+    def write(self, rejected: list[tuple[int, str, str]]) -> None:
+        self.handle = self.handle or self.path.open("w")
+        self.handle.writelines(f"{n}\t{reason}\t{text.rstrip()}\n" for n, text, reason in rejected)
+
+    def close(self) -> None:
+        if self.handle:
+            self.handle.close()
+
+
+def _score_records(
+    model: Any, batch: list[tuple[int, str]], source: Path, config: TransformConfig, width: int | None
+) -> tuple[list[str], list[tuple[int, str, str]]]:
+    try:
+        outputs, rejected = _score_batch(model, batch, config, width)
+    except MalformedRecord as exc:
+        raise StepError(
+            f"{source.name} line {batch[0][0]}: {exc}; fix the record or run with --on-malformed reject"
+        ) from exc
+    if rejected and config.on_malformed != "reject":
+        number, _, reason = rejected[0]
+        raise StepError(f"{source.name} line {number}: {reason}; fix the record or run with --on-malformed reject")
+    return outputs, rejected
+
+
 def transform_object(
     model: Any, source: Path, target_dir: Path, config: TransformConfig, width: int | None
 ) -> tuple[int, int]:
@@ -169,31 +228,27 @@ def transform_object(
     output = target_dir / f"{source.name}.out"
     marker = target_dir / f"{source.name}.out{DONE_SUFFIX}"
     if marker.exists():
-        return json.loads(marker.read_text())["rows"], json.loads(marker.read_text())["rejected"]
+        done = json.loads(marker.read_text())
+        return done["rows"], done["rejected"]
     partial = output.with_name(output.name + ".partial")
     written = rejected_count = 0
-    with source.open() as lines, partial.open("w") as out:
-        rejects = None
-        for batch in batches(lines, config):
-            try:
-                outputs, rejected = _score_batch(model, batch, config, width)
-            except MalformedRecord as exc:
-                raise StepError(
-                    f"{source.name} line {batch[0][0]}: {exc}; fix the record or run with --on-malformed reject"
-                ) from exc
-            if rejected and config.on_malformed != "reject":
-                number, _, reason = rejected[0]
-                raise StepError(
-                    f"{source.name} line {number}: {reason}; fix the record or run with --on-malformed reject"
-                )
+    rejects = _Rejects(target_dir / f"{source.name}.rejects")
+    with partial.open("wb") as out:
+        for records, fast in _line_batches(source, config):
+            if fast is not None and (width is None or fast[1].shape[1] == width):
+                block, features = fast
+                scores = predict_proba(model, features)
+                out.write(streaming.render(block, scores, config.join_source == "Input"))
+                written += len(scores)
+                continue
+            batch = records if records is not None else streaming.lines_of(fast[0])
+            outputs, rejected = _score_records(model, batch, source, config, width)
             if rejected:
-                rejects = rejects or (target_dir / f"{source.name}.rejects").open("w")
-                rejects.writelines(f"{n}\t{reason}\t{text.rstrip()}\n" for n, text, reason in rejected)
-            out.writelines(line + "\n" for line in outputs)
+                rejects.write(rejected)
+            out.write("".join(line + "\n" for line in outputs).encode())
             written += len(outputs)
             rejected_count += len(rejected)
-        if rejects:
-            rejects.close()
+    rejects.close()
     partial.replace(output)
     _write_atomically(marker, json.dumps({"rows": written, "rejected": rejected_count}))
     return written, rejected_count

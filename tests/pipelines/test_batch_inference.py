@@ -162,3 +162,57 @@ def test_json_lines(model_dir: Path, width: int, tmp_path: Path) -> None:
     bi.transform(model_dir, tmp_path / "in", tmp_path / "out", config)
     rows = [json.loads(line) for line in (tmp_path / "out" / "r.jsonl.out").read_text().splitlines()]
     assert [r["id"] for r in rows] == list(range(12)) and all(set(r) == {"id", "SageMakerOutput"} for r in rows)
+
+
+# ----------------------------------------------------------------------------- streaming fast path
+def test_fast_path_writes_the_same_bytes_as_record_by_record(model_dir: Path, width: int, tmp_path: Path) -> None:
+    """Many small MultiRecord payloads through Arrow and the parse-ahead thread, against
+    SingleRecord (the record-by-record path): identical output, rows in order."""
+    _write_rows(tmp_path / "in" / "big.csv", 2500, width, seed=3)
+    fast = bi.TransformConfig(input_filter="$[1:]", join_source="Input", max_payload_mb=0.01)
+    slow = bi.TransformConfig(input_filter="$[1:]", join_source="Input", batch_strategy="SingleRecord")
+    assert bi.transform(model_dir, tmp_path / "in", tmp_path / "fast", fast)["rows"] == 2500
+    bi.transform(model_dir, tmp_path / "in", tmp_path / "slow", slow)
+    assert (tmp_path / "fast" / "big.csv.out").read_bytes() == (tmp_path / "slow" / "big.csv.out").read_bytes()
+
+
+def test_stream_blocks_are_whole_lines_within_the_payload_limit(tmp_path: Path) -> None:
+    import io
+
+    from pipelines_src.steps import streaming
+
+    data = b"".join(b"%d,%s\n" % (i, b"x" * (i % 37)) for i in range(3000))
+    found = list(streaming.blocks(io.BytesIO(data), 1024))
+    assert all(len(b.data) <= 1024 and b.data.endswith(b"\n") for b in found)
+    assert b"".join(b.data for b in found) == data
+    assert [b.first_line for b in found] == [1 + sum(x.data.count(b"\n") for x in found[:i]) for i in range(len(found))]
+    tail = list(streaming.blocks(io.BytesIO(b"1,2\n3,4"), 1024))
+    assert b"".join(b.data for b in tail) == b"1,2\n3,4\n", "a last line without newline is kept"
+    with pytest.raises(streaming.LineTooLong):
+        list(streaming.blocks(io.BytesIO(b"y" * 2048 + b"\n"), 1024))
+
+
+def test_fast_path_names_the_line_of_a_malformed_record_in_a_later_block(
+    model_dir: Path, width: int, tmp_path: Path
+) -> None:
+    lines = _write_rows(tmp_path / "in" / "bad.csv", 800, width)
+    lines[700] = lines[700].rsplit(",", 1)[0]  # one field short
+    (tmp_path / "in" / "bad.csv").write_text("\n".join(lines) + "\n")
+    config = bi.TransformConfig(input_filter="$[1:]", join_source="Input", max_payload_mb=0.01)
+    with pytest.raises(StepError, match=r"bad.csv line 701: expected \d+ model features"):
+        bi.transform(model_dir, tmp_path / "in", tmp_path / "out", config)
+    rejecting = bi.TransformConfig(
+        input_filter="$[1:]", join_source="Input", max_payload_mb=0.01, on_malformed="reject"
+    )
+    totals = bi.transform(model_dir, tmp_path / "in", tmp_path / "out", rejecting)
+    assert (totals["rows"], totals["rejected"]) == (799, 1)
+    assert (tmp_path / "out" / "bad.csv.rejects").read_text().split("\t")[0] == "701"
+
+
+@pytest.mark.parametrize(
+    ("input_filter", "expected"), [("$", slice(None)), ("$[1:]", slice(1, None)), ("$[0,2]", [0, 2]), ("$.x", None)]
+)
+def test_fast_path_column_filters(input_filter: str, expected: object) -> None:
+    from pipelines_src.steps import streaming
+
+    assert streaming.columns_of(input_filter) == expected

@@ -1,0 +1,195 @@
+"""Releases, the breaking-change detector and package checksums, on a throw-away git repo."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tools import interface, package, release
+
+VERSIONS = """# module: demo
+# module_version = "{version}"
+
+terraform {{
+  required_providers {{
+    aws = {{
+      source  = "hashicorp/aws"
+      version = "{provider}"
+    }}
+  }}
+}}
+"""
+VARIABLES = """variable "name" {
+  type = string
+}
+
+variable "size" {
+  type    = number
+  default = 1
+}
+"""
+OUTPUTS = 'output "arn" {\n  value = "x"\n}\n'
+CHANGELOG = "# Changelog\n\n## [Unreleased]\n\n## [0.1.0] - 2026-11-01\n\n- First version.\n"
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
+
+
+def _write_module(repo: Path, version: str = "0.1.0", provider: str = ">= 5.40, < 6.0") -> Path:
+    module = repo / "modules" / "demo"
+    module.mkdir(parents=True, exist_ok=True)
+    (module / "versions.tf").write_text(VERSIONS.format(version=version, provider=provider))
+    (module / "variables.tf").write_text(VARIABLES)
+    (module / "outputs.tf").write_text(OUTPUTS)
+    if not (module / "CHANGELOG.md").exists():
+        (module / "CHANGELOG.md").write_text(CHANGELOG)
+    return module
+
+
+def _commit(repo: Path, message: str = "change") -> None:
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "config", "user.email", "ci@example.com")
+    _git(tmp_path, "config", "user.name", "ci")
+    _write_module(tmp_path)
+    _commit(tmp_path, "demo 0.1.0")
+    return tmp_path
+
+
+def _unreleased(module: Path, entry: str) -> None:
+    text = (module / "CHANGELOG.md").read_text()
+    (module / "CHANGELOG.md").write_text(text.replace("## [Unreleased]\n", f"## [Unreleased]\n\n- {entry}\n"))
+
+
+def test_first_release_tags_the_written_version(repo: Path) -> None:
+    assert release.release(repo, "demo", "none") == "demo/v0.1.0"
+    assert _git(repo, "tag", "--list").split() == ["demo/v0.1.0"]
+
+
+def test_minor_release_moves_the_changelog_and_the_version_line(repo: Path) -> None:
+    release.release(repo, "demo", "none")
+    module = repo / "modules" / "demo"
+    (module / "variables.tf").write_text(VARIABLES + 'variable "extra" {\n  type    = string\n  default = "a"\n}\n')
+    _unreleased(module, "Optional input extra.")
+    _commit(repo)
+    assert release.release(repo, "demo", "minor", today="2026-11-26") == "demo/v0.2.0"
+    changelog = (module / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]\n\n## [0.2.0] - 2026-11-26\n\n- Optional input extra.\n" in changelog
+    assert '# module_version = "0.2.0"' in (module / "versions.tf").read_text()
+    assert _git(repo, "status", "--porcelain") == "" and "Release demo 0.2.0" in _git(repo, "log", "-1", "--format=%s")
+
+
+@pytest.mark.parametrize(
+    ("prepare", "module", "bump", "message"),
+    [
+        (None, "nope", "minor", "no module 'nope': use one of demo"),
+        (None, "demo", "huge", "BUMP='huge': use one of major, minor, patch, none"),
+        ("dirty", "demo", "patch", "uncommitted changes: commit or stash them first"),
+        ("released", "demo", "patch", "no entry under \\[Unreleased\\] for 0.1.1"),
+        ("released", "demo", "none", "demo/v0.1.0 exists: pick BUMP=patch, minor or major"),
+        ("not-semver", "demo", "none", "'0.1' is not semver"),
+    ],
+)
+def test_bad_releases_are_refused_with_the_fix(
+    repo: Path, prepare: str | None, module: str, bump: str, message: str
+) -> None:
+    if prepare == "dirty":
+        (repo / "modules" / "demo" / "main.tf").write_text("# wip\n")
+    elif prepare == "released":
+        release.release(repo, "demo", "none")
+    elif prepare == "not-semver":
+        _write_module(repo, version="0.1")
+        _commit(repo)
+    with pytest.raises(release.ReleaseError, match=message):
+        release.release(repo, module, bump)
+
+
+def test_breaking_change_needs_a_major_bump(repo: Path) -> None:
+    release.release(repo, "demo", "none")
+    module = repo / "modules" / "demo"
+    (module / "outputs.tf").write_text('output "id" {\n  value = "x"\n}\n')  # arn renamed
+    _unreleased(module, "Output arn renamed to id.")
+    _commit(repo)
+    with pytest.raises(
+        release.ReleaseError, match=r"breaking changes since 0\.1\.0 need BUMP=major: output arn removed"
+    ):
+        release.release(repo, "demo", "minor")
+    assert release.release(repo, "demo", "major") == "demo/v1.0.0"
+
+
+def _interface(
+    tmp_path: Path, variables: str = VARIABLES, outputs: str = OUTPUTS, provider: str = ">= 5.40"
+) -> interface.Interface:
+    module = tmp_path / f"m{len(list(tmp_path.iterdir()))}"
+    module.mkdir()
+    (module / "versions.tf").write_text(VERSIONS.format(version="1.0.0", provider=provider))
+    (module / "variables.tf").write_text(variables)
+    (module / "outputs.tf").write_text(outputs)
+    return interface.read(module)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"variables": VARIABLES + 'variable "zone" {\n  type = string\n}\n'},
+            ["variable zone added without a default"],
+        ),
+        ({"variables": 'variable "name" {\n  type = string\n}\n'}, ["variable size removed or renamed"]),
+        ({"outputs": ""}, ["output arn removed or renamed"]),
+        (
+            {"variables": VARIABLES.replace("type = string", "type = number")},
+            ["variable name type changed from string to number"],
+        ),
+        ({"variables": VARIABLES.replace("  default = 1\n", "")}, ["variable size lost its default"]),
+        ({"provider": ">= 5.60"}, ["provider hashicorp/aws minimum raised from '>= 5.40' to '>= 5.60'"]),
+        ({"variables": VARIABLES + 'variable "zone" {\n  type    = string\n  default = "a"\n}\n'}, []),
+        ({"outputs": OUTPUTS + 'output "id" {\n  value = "x"\n}\n'}, []),
+        ({"variables": VARIABLES.replace("type = string", "type = any")}, []),
+        ({"provider": ">= 5.30"}, []),
+    ],
+    ids=[
+        "var-added-required",
+        "var-removed",
+        "output-removed",
+        "type-narrowed",
+        "default-lost",
+        "provider-raised",
+        "var-added-optional",
+        "output-added",
+        "type-widened",
+        "provider-lowered",
+    ],
+)
+def test_breaking_change_detector(tmp_path: Path, change: dict[str, str], expected: list[str]) -> None:
+    old = _interface(tmp_path, provider=">= 5.40")
+    new = _interface(tmp_path, **change) if "provider" in change else _interface(tmp_path, provider=">= 5.40", **change)
+    assert interface.breaking_changes(old, new) == expected
+
+
+def test_package_is_reproducible_and_checksummed(repo: Path, tmp_path: Path) -> None:
+    module = repo / "modules" / "demo"
+    first = package.package(module, "0.1.0", tmp_path / "a")
+    second = package.package(module, "0.1.0", tmp_path / "b")
+    assert first.read_bytes() == second.read_bytes()
+    recorded = first.with_name(first.name + ".sha256").read_text().split()
+    assert recorded == [hashlib.sha256(first.read_bytes()).hexdigest(), "demo-0.1.0.tar.gz"]
+
+
+def test_every_module_is_compatible_with_its_last_release() -> None:
+    """A breaking change to a released module fails here until its major version is bumped."""
+    for module in package.modules(release.REPO):
+        released = release.released_versions(release.REPO, module.name)
+        written = release.written_version(module)
+        if released and written.major == released[-1].major:
+            old = release.interface_at(release.REPO, module.name, f"{module.name}/v{released[-1]}")
+            assert not interface.breaking_changes(old, interface.read(module)), module.name

@@ -1,0 +1,163 @@
+"""A Terraform module registry (protocol `modules.v1`) over HTTPS, serving `make package`'s
+archives: `source = "<host>/<namespace>/<module>/aws"` with `version = "~> 0.1"` resolves and
+downloads with the real `terraform init`.
+
+- `GET /.well-known/terraform.json` -> {"modules.v1": "/v1/modules/"}
+- `GET /v1/modules/<namespace>/<module>/aws/versions` -> every packaged version
+- `GET /v1/modules/<namespace>/<module>/aws/<version>/download` -> 204, `X-Terraform-Get` with the
+  archive's URL and its SHA-256 (`?checksum=sha256:...`): Terraform refuses an archive that does
+  not match the checksum recorded at packaging time.
+- `GET|HEAD /archives/<module>/<version>/<file>` -> the archive
+
+`python -m tools.registry --port 8443 [--root dist/modules] [--namespace mlops]`; the TLS
+certificate (SAN 127.0.0.1) and its CA are written under `--state`; point Terraform at the CA
+with `SSL_CERT_FILE`. A registry host must contain a dot or be an IP: use 127.0.0.1, not localhost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from pipelines_src.local.certs import create_tls_files
+
+HOST = "127.0.0.1"
+PROVIDER = "aws"
+_VERSIONS = re.compile(r"^/v1/modules/(?P<ns>[^/]+)/(?P<name>[^/]+)/(?P<provider>[^/]+)/versions$")
+_DOWNLOAD = re.compile(r"^/v1/modules/(?P<ns>[^/]+)/(?P<name>[^/]+)/(?P<provider>[^/]+)/(?P<version>[^/]+)/download$")
+_ARCHIVE = re.compile(r"^/archives/(?P<name>[a-z0-9-]+)/(?P<version>[0-9.]+)/(?P<file>[a-z0-9.-]+\.tar\.gz)$")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    root: Path
+    namespace: str
+
+    def versions(self, name: str) -> list[str]:
+        folder = self.root / name
+        found = (
+            [p.name for p in folder.iterdir() if (p / f"{name}-{p.name}.tar.gz").is_file()] if folder.is_dir() else []
+        )
+        return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+    def archive(self, name: str, version: str) -> Path:
+        return self.root / name / version / f"{name}-{version}.tar.gz"
+
+    def checksum(self, name: str, version: str) -> str:
+        archive = self.archive(name, version)
+        return archive.with_name(archive.name + ".sha256").read_text().split()[0]
+
+
+def handler_for(catalogue: Catalogue) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _json(self, value: Any, status: int = HTTPStatus.OK) -> None:
+            self._send(status, json.dumps(value).encode(), {"Content-Type": "application/json"})
+
+        def _not_found(self, what: str) -> None:
+            self._json({"errors": [what]}, HTTPStatus.NOT_FOUND)
+
+        def _ours(self, match: re.Match[str]) -> bool:
+            return match["ns"] == catalogue.namespace and match["provider"] == PROVIDER
+
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == "/.well-known/terraform.json":
+                self._json({"modules.v1": "/v1/modules/"})
+            elif (match := _VERSIONS.match(path)) and self._ours(match):
+                versions = catalogue.versions(match["name"])
+                if not versions:
+                    self._not_found(f"no module {match['ns']}/{match['name']}/{PROVIDER} in this registry")
+                    return
+                self._json({"modules": [{"versions": [{"version": v} for v in versions]}]})
+            elif (match := _DOWNLOAD.match(path)) and self._ours(match):
+                self._download(match["name"], match["version"])
+            elif match := _ARCHIVE.match(path):
+                archive = catalogue.archive(match["name"], match["version"])
+                if not archive.is_file() or archive.name != match["file"]:
+                    self._not_found(f"no archive {path}")
+                    return
+                self._send(HTTPStatus.OK, archive.read_bytes(), {"Content-Type": "application/gzip"})
+            else:
+                self._not_found(f"unknown path {path}")
+
+        def _download(self, name: str, version: str) -> None:
+            if version not in catalogue.versions(name):
+                self._not_found(f"{name} has no version {version}; published: {', '.join(catalogue.versions(name))}")
+                return
+            archive = catalogue.archive(name, version)
+            checksum = catalogue.checksum(name, version)
+            location = f"/archives/{name}/{version}/{archive.name}?archive=tar.gz&checksum=sha256:{checksum}"
+            self._send(HTTPStatus.NO_CONTENT, headers={"X-Terraform-Get": location})
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and CI logs
+            return
+
+    return Handler
+
+
+@dataclass(frozen=True)
+class Registry:
+    url: str
+    host: str
+    ca_file: str
+
+
+@contextmanager
+def serving(root: Path, state: Path, namespace: str = "mlops", port: int = 0) -> Iterator[Registry]:
+    """The registry on 127.0.0.1 (a free port by default) while the block runs."""
+    tls = create_tls_files(state / "tls", hosts=[HOST])
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(tls.server_cert, tls.server_key)
+    server = ThreadingHTTPServer((HOST, port), handler_for(Catalogue(root, namespace)))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host = f"{HOST}:{server.server_address[1]}"
+        yield Registry(f"https://{host}", host, str(tls.ca_cert))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--root", type=Path, default=Path("dist/modules"))
+    parser.add_argument("--state", type=Path, default=Path(".local/registry"))
+    parser.add_argument("--namespace", default="mlops")
+    parser.add_argument("--port", type=int, default=8443)
+    args = parser.parse_args(argv)
+    with serving(args.root, args.state, args.namespace, args.port) as registry:
+        print(
+            f"registry: {registry.url} (modules as {registry.host}/{args.namespace}/<module>/aws); "
+            f"CA {registry.ca_file}"
+        )
+        threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

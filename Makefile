@@ -16,7 +16,7 @@ export PYTHONPATH := $(CURDIR)
 EXAMPLE ?= examples/secure-storage
 PYTEST_ARGS ?=
 
-.PHONY: help setup test lint fmt asl build docs inventory policy demo demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
+.PHONY: help setup test lint fmt asl build docs inventory policy release package registry bench demo demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -62,6 +62,19 @@ inventory: setup ## regenerate plan inventories (ROOT=modules/kms or examples/x 
 
 policy: setup ## checkov (built-in + policies/) on HCL and on the plan of EXAMPLE
 	$(PY) -m tools.policy_gate $(EXAMPLE)
+
+release: setup ## tag a module version: make release MODULE=kms BUMP=minor (major|minor|patch|none)
+	@test -n "$(MODULE)" -a -n "$(BUMP)" || { echo "release: give MODULE=<module> BUMP=<major|minor|patch|none>"; exit 2; }
+	$(VENV)/bin/python -m tools.release $(MODULE) $(BUMP)
+
+package: setup ## source archive + SHA-256 per released module version in dist/modules (registry layout)
+	$(VENV)/bin/python -m tools.package --tags
+
+registry: package ## serve dist/modules as a Terraform module registry on https://127.0.0.1:8443
+	$(VENV)/bin/python -m tools.registry --root dist/modules
+
+bench: setup ## batch-inference engine vs a naive pandas baseline: rows/s, peak RSS, ceilings (~3 min)
+	$(VENV)/bin/python -m tools.bench
 
 demo: setup ## the main job on the embedded default (local emulator, no AWS account)
 	$(VENV)/bin/mlops demo

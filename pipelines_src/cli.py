@@ -250,6 +250,25 @@ def cmd_train_local(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_use_case(args: argparse.Namespace) -> int:
+    from pipelines_src import scaffold
+
+    target = args.out or Path(args.name)
+    try:
+        made = scaffold.new_use_case(
+            args.name,
+            target,
+            args.registry,
+            namespace=args.namespace,
+            constraint=args.version,
+            mlops_repo=str(tf.REPO_ROOT),
+        )
+    except scaffold.ScaffoldError as exc:
+        raise SystemExit(f"mlops: {exc}") from exc
+    print(f"wrote {len(made)} files under {target}: see its README.md")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlops", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -299,6 +318,14 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--local", action="store_true", help="the local emulator's deployment (make demo)")
         command.add_argument("--name", help="on AWS: the use case's <use-case>-<env> when several are deployed")
         command.set_defaults(func=cmd_run if name == "run" else cmd_status)
+
+    new = sub.add_parser("new-use-case", help="write a use-case repository consuming the registry's modules")
+    new.add_argument("name", help="3-20 lowercase letters, digits, hyphens")
+    new.add_argument("--out", type=Path, help="target folder (default ./<name>); must be new or empty")
+    new.add_argument("--registry", default="127.0.0.1:8443", help="module registry host (make registry)")
+    new.add_argument("--namespace", default="mlops")
+    new.add_argument("--version", default="~> 0.1", help="version constraint of the modules")
+    new.set_defaults(func=cmd_new_use_case)
 
     demo = sub.add_parser("demo", help="run the embedded default end to end")
     demo.set_defaults(func=cmd_demo)

@@ -12,6 +12,7 @@ transform: input dataset/ + transformer/ -> output features/features.csv (id, fe
 from __future__ import annotations
 
 import importlib
+import os
 import pickle
 import sys
 import tempfile
@@ -143,7 +144,9 @@ def _fitted_transformer(paths: Paths) -> Transformer:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = base_parser(__doc__ or "")
     parser.add_argument("--mode", choices=["fit", "transform"], default="fit")
-    parser.add_argument("--transformer", default=DEFAULT_TRANSFORMER)
+    # A use case's image sets MLOPS_TRANSFORMER to its own transformer (module:Class); the
+    # pipelines' job definitions stay the same.
+    parser.add_argument("--transformer", default=os.environ.get("MLOPS_TRANSFORMER", DEFAULT_TRANSFORMER))
     args = parser.parse_args(argv)
     paths = Paths(args.base_dir)
     dataset_dir = paths.processing_input("dataset")

@@ -1,8 +1,11 @@
 """Layer 3: plan contracts. Each inventory case is planned against the emulator, compared with
-its inventory (subset of values, exact counts) and scanned by the policy gate."""
+its inventory (subset of values, exact counts) and scanned by the policy gate. Plans only read
+from the emulator, so they are made two at a time, each case in its own staging folder."""
 
 from __future__ import annotations
 
+import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +16,14 @@ from pipelines_src.local import emulator
 from tools import inventory, policy_gate
 
 CASES = inventory.cases()
-_PLANS: dict[str, tuple[dict[str, Any], Path]] = {}
+Planned = tuple[dict[str, Any], Path]
 
 
-def _plan(case: inventory.Case, info: emulator.Emulator, work: Path) -> tuple[dict[str, Any], Path]:
-    if case.id not in _PLANS:
-        _PLANS[case.id] = inventory.plan_case(case, info, work / case.root.name)
-    return _PLANS[case.id]
+@pytest.fixture(scope="module")
+def plans(local_emulator: emulator.Emulator, tf_work: Path) -> dict[str, Future[Planned]]:
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="plan")
+    work = tf_work / "inventories"
+    return {c.id: pool.submit(inventory.plan_case, c, local_emulator, work / re.sub(r"[/:]", "_", c.id)) for c in CASES}
 
 
 def test_every_module_and_example_has_an_inventory() -> None:
@@ -29,16 +33,16 @@ def test_every_module_and_example_has_an_inventory() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_plan_matches_inventory(case: inventory.Case, local_emulator: emulator.Emulator, tf_work: Path) -> None:
-    plan, _ = _plan(case, local_emulator, tf_work)
+def test_plan_matches_inventory(case: inventory.Case, plans: dict[str, Future[Planned]]) -> None:
+    plan, _ = plans[case.id].result()
     expected = yaml.safe_load(case.inventory.read_text())
     diffs = inventory.differences(inventory.summarize(plan), expected)
     assert not diffs, "plan differs from inventory (if intended: `make inventory ROOT=...`):\n" + "\n".join(diffs)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_plan_passes_policy_gate(case: inventory.Case, local_emulator: emulator.Emulator, tf_work: Path) -> None:
-    plan, staged = _plan(case, local_emulator, tf_work)
+def test_plan_passes_policy_gate(case: inventory.Case, plans: dict[str, Future[Planned]], tf_work: Path) -> None:
+    plan, staged = plans[case.id].result()
     findings = policy_gate.scan_plan(plan, tf_work / "scans" / case.id.replace("/", "_"), staged)
     findings = policy_gate.apply_waivers(findings, case.root)
     failed = policy_gate.failures(findings)

@@ -189,7 +189,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         for e in executions.recent(sfn, arn, args.limit):
             took = (e["stopDate"] - e["startDate"]).total_seconds() if e.get("stopDate") else None
             duration = f"{took:6.1f} s" if took is not None else "running"
-            print(f"  {e['status']:<10} {duration:>9}  {e['startDate']:%Y-%m-%d %H:%M:%S}  {e['name']}")
+            name = e.get("name") or e["executionArn"].rsplit(":", 1)[-1]
+            print(f"  {e['status']:<10} {duration:>9}  {e['startDate']:%Y-%m-%d %H:%M:%S}  {name}")
     return 0
 
 

@@ -258,6 +258,21 @@ def _state_machines_execute() -> None:
             module.boto_client_for = _boto_client_for
     _context_times_as_text()
     _definite_paths_are_values()
+    _executions_named()
+
+
+def _executions_named() -> None:
+    """StartExecution without a name gets a unique one, as on AWS (moto names it None, so a
+    second unnamed start would return the first execution)."""
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    original = StepFunctionsParserBackend.start_execution
+
+    def start_execution(self: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any) -> Any:
+        return original(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
+
+    backend_class: Any = StepFunctionsParserBackend
+    backend_class.start_execution = start_execution
 
 
 def _definite_paths_are_values() -> None:

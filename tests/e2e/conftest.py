@@ -13,8 +13,18 @@ from pipelines_src.local import terraform as tf
 
 
 @pytest.fixture(scope="session")
-def complete_use_case(local_emulator: emulator.Emulator, tf_work: Path) -> Iterator[tf.TerraformRoot]:
-    root = demo.stage(local_emulator, tf_work / "e2e" / "use-case-complete")
+def mlops_local_dir(local_emulator: emulator.Emulator, tf_work: Path) -> Path:
+    """A `.local` folder as `make demo` leaves it (emulator state, staged template), so the
+    `mlops ... --local` commands find this session's deployment through MLOPS_LOCAL_DIR."""
+    local = tf_work / "mlops-local"
+    local.mkdir(parents=True, exist_ok=True)
+    (local / "emulator").symlink_to(local_emulator.state_dir, target_is_directory=True)
+    return local
+
+
+@pytest.fixture(scope="session")
+def complete_use_case(local_emulator: emulator.Emulator, mlops_local_dir: Path) -> Iterator[tf.TerraformRoot]:
+    root = demo.stage(local_emulator, mlops_local_dir / "work")
     demo.deploy(root)
     try:
         yield root

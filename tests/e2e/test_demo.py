@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pipelines_src import executions
+from pipelines_src import cli, executions
 from pipelines_src.local import demo, emulator
 from pipelines_src.local import terraform as tf
 
@@ -77,6 +77,27 @@ def test_reports_and_state_graphs_are_written(ran: tuple[demo.DemoReport, Path])
     summary = demo.summary(report, out_dir)
     assert "PendingManualApproval -> Approved" in summary and f"{demo.BATCH_ROWS} in" in summary
     assert json.loads(demo.write_summary(report, out_dir).read_text())["prediction_rows"] == demo.BATCH_ROWS
+
+
+@pytest.fixture
+def local_cli(ran: tuple[demo.DemoReport, Path], mlops_local_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`mlops ... --local` pointed at this session's deployment, after the demo ran."""
+    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(mlops_local_dir))
+    return mlops_local_dir
+
+
+def test_mlops_run_and_status_on_the_local_deployment(
+    local_cli: Path, complete_use_case: tf.TerraformRoot, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    outputs = complete_use_case.outputs()
+    payload = demo.training_input(f"s3://{outputs['data_bucket']}/{demo.USE_CASE}/raw/", "cli")
+    (tmp_path / "input.json").write_text(json.dumps(payload))
+    assert cli.main(["run", "training", "--local", "--input", str(tmp_path / "input.json")]) == 0
+    ran_output = capsys.readouterr().out
+    assert "SUCCEEDED" in ran_output and "register-model" in ran_output, "progress is printed state by state"
+    assert cli.main(["status", "--local"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.count("SUCCEEDED") >= 3 and outputs["training_state_machine_arn"] in listed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -189,8 +189,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         for e in executions.recent(sfn, arn, args.limit):
             took = (e["stopDate"] - e["startDate"]).total_seconds() if e.get("stopDate") else None
             duration = f"{took:6.1f} s" if took is not None else "running"
-            name = e.get("name") or e["executionArn"].rsplit(":", 1)[-1]
-            print(f"  {e['status']:<10} {duration:>9}  {e['startDate']:%Y-%m-%d %H:%M:%S}  {name}")
+            print(f"  {e['status']:<10} {duration:>9}  {e['startDate']:%Y-%m-%d %H:%M:%S}  {e['name']}")
     return 0
 
 

@@ -26,6 +26,29 @@ APPROVAL_MODES = ("manual", "auto")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
 
 
+@dataclass(frozen=True)
+class JobKind:
+    """A SageMaker job type in the API's terms (boto3 method names and response fields), shared
+    by the notebooks, the `.sync` integration and the local job runner."""
+
+    create: str
+    describe: str
+    name_key: str
+    status_key: str
+    reason_key: str  # where Describe*Job says why a job failed
+
+
+SAGEMAKER_JOBS = tuple(
+    JobKind(f"create_{kind}_job", f"describe_{kind}_job", f"{title}JobName", f"{title}JobStatus", reason)
+    for kind, title, reason in (
+        ("processing", "Processing", "ExitMessage"),
+        ("training", "Training", "FailureReason"),
+        ("transform", "Transform", "FailureReason"),
+    )
+)
+TERMINAL_JOB_STATUSES = ("Completed", "Failed", "Stopped")
+
+
 class ContractError(ValueError):
     """Input that breaks a contract; the message names the field and the fix."""
 

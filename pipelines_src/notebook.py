@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipelines_src.contracts import SAGEMAKER_JOBS, TERMINAL_JOB_STATUSES
+
 SETTINGS_FILE = Path.home() / ".mlops.env"
 PROCESSING_ROOT = "/opt/ml/processing"
-_TERMINAL = {"Completed", "Failed", "Stopped"}
 
 
 class NotebookError(RuntimeError):
@@ -176,28 +177,23 @@ def training_job(
     }
 
 
-_DESCRIBE = {
-    "ProcessingJobName": ("describe_processing_job", "ProcessingJobStatus", "ExitMessage"),
-    "TrainingJobName": ("describe_training_job", "TrainingJobStatus", "FailureReason"),
-}
-
-
 def run(sagemaker: Any, request: Mapping[str, Any], timeout: float = 3600, poll: float = 2.0) -> dict[str, Any]:
     """Create the job, wait for it, return its description; a failed job raises with its reason."""
-    name_key = next(k for k in _DESCRIBE if k in request)
-    describe, status_key, reason_key = _DESCRIBE[name_key]
-    getattr(sagemaker, "create_" + describe.removeprefix("describe_"))(**request)
+    kind = next(k for k in SAGEMAKER_JOBS if k.name_key in request)
+    name = request[kind.name_key]
+    getattr(sagemaker, kind.create)(**request)
     deadline = time.monotonic() + timeout
     while True:
-        description: dict[str, Any] = getattr(sagemaker, describe)(**{name_key: request[name_key]})
-        if description[status_key] in _TERMINAL:
+        description: dict[str, Any] = getattr(sagemaker, kind.describe)(**{kind.name_key: name})
+        status = description[kind.status_key]
+        if status in TERMINAL_JOB_STATUSES:
             break
         if time.monotonic() > deadline:
-            raise NotebookError(f"{request[name_key]} still {description[status_key]} after {timeout:.0f} s")
+            raise NotebookError(f"{name} still {status} after {timeout:.0f} s")
         time.sleep(poll)
-    if description[status_key] != "Completed":
-        reason = description.get(reason_key) or description.get("FailureReason") or "no reason given"
-        raise NotebookError(f"{request[name_key]} {description[status_key]}: {reason}")
+    if status != "Completed":
+        reason = description.get(kind.reason_key) or description.get("FailureReason") or "no reason given"
+        raise NotebookError(f"{name} {status}: {reason}")
     return description
 
 

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -211,7 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         ("parse-ceiling", "parse-ceiling", source, work / "unused"),
         ("import-floor", "import-floor", source, work / "unused"),
     ):
-        subprocess.run(["rm", "-rf", str(out)], check=True)  # engine outputs resume otherwise
+        if out.is_dir():  # the engine resumes from earlier outputs otherwise
+            shutil.rmtree(out)
+        else:
+            out.unlink(missing_ok=True)
         results[name] = measure(case, model_dir, target, out)
     lines, met = report(results)
     print("\n".join(lines))

@@ -12,10 +12,8 @@ import argparse
 import gzip
 import hashlib
 import io
-import subprocess
 import sys
 import tarfile
-import tempfile
 from pathlib import Path
 
 from tools import release
@@ -59,16 +57,8 @@ def package_tags(repo: Path, out: Path) -> list[Path]:
     made = []
     for module in modules(repo):
         for version in release.released_versions(repo, module.name):
-            with tempfile.TemporaryDirectory() as scratch:
-                tar_path = Path(scratch) / "m.tar"
-                tag = f"{module.name}/v{version}"
-                subprocess.run(
-                    ["git", "-C", str(repo), "archive", f"--output={tar_path}", tag, f"modules/{module.name}"],
-                    check=True,
-                )
-                with tarfile.open(tar_path) as tar:
-                    tar.extractall(scratch, filter="data")
-                made.append(package(Path(scratch) / "modules" / module.name, str(version), out))
+            with release.module_at(repo, module.name, f"{module.name}/v{version}") as released:
+                made.append(package(released, str(version), out))
     return made
 
 

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,8 +90,9 @@ def released_versions(repo: Path, module: str) -> list[Version]:
     return sorted(found, key=lambda v: (v.major, v.minor, v.patch))
 
 
-def interface_at(repo: Path, module: str, tag: str) -> interface.Interface:
-    """The module's interface as released under `tag`."""
+@contextmanager
+def module_at(repo: Path, module: str, tag: str) -> Iterator[Path]:
+    """The module's folder as released under `tag`, extracted for the block's duration."""
     with tempfile.TemporaryDirectory() as scratch:
         archive = Path(scratch) / "module.tar"
         subprocess.run(
@@ -98,7 +101,13 @@ def interface_at(repo: Path, module: str, tag: str) -> interface.Interface:
         )
         with tarfile.open(archive) as tar:
             tar.extractall(scratch, filter="data")
-        return interface.read(Path(scratch) / "modules" / module)
+        yield Path(scratch) / "modules" / module
+
+
+def interface_at(repo: Path, module: str, tag: str) -> interface.Interface:
+    """The module's interface as released under `tag`."""
+    with module_at(repo, module, tag) as released:
+        return interface.read(released)
 
 
 def check_compatible(repo: Path, module: str, previous: Version | None, new: Version) -> None:

@@ -24,15 +24,10 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 )
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
+from pipelines_src.contracts import SAGEMAKER_JOBS, TERMINAL_JOB_STATUSES, JobKind
 from pipelines_src.local import runtime_ext
 
-# create action -> (describe call, name parameter, status field)
-SYNC_JOBS: Final[dict[str, tuple[str, str, str]]] = {
-    "create_processing_job": ("describe_processing_job", "ProcessingJobName", "ProcessingJobStatus"),
-    "create_training_job": ("describe_training_job", "TrainingJobName", "TrainingJobStatus"),
-    "create_transform_job": ("describe_transform_job", "TransformJobName", "TransformJobStatus"),
-}
-TERMINAL_FAILURES: Final[set[str]] = {"Failed", "Stopped"}
+SYNC_JOBS: Final[dict[str, JobKind]] = {kind.create: kind for kind in SAGEMAKER_JOBS}
 REQUEST_RESPONSE: Final[set[str]] = {"create_model", "create_endpoint_config", "create_endpoint", "update_endpoint"}
 
 
@@ -66,18 +61,18 @@ class SageMakerTaskService(StateTaskServiceCallback):
         action = self._get_boto_service_action()
         if action not in SYNC_JOBS:
             raise RuntimeError(f"no .sync for sagemaker:{self.resource.api_action}")
-        describe, name_key, status_key = SYNC_JOBS[action]
+        kind = SYNC_JOBS[action]
         env.stack.pop()  # the create response; the state's output is the final description
         sagemaker = runtime_ext.client("sagemaker", resource_runtime_part.region)
-        name = normalised_parameters[name_key]
+        name = normalised_parameters[kind.name_key]
 
         def resolve() -> dict[str, Any] | None:
-            description: dict[str, Any] = getattr(sagemaker, describe)(**{name_key: name})
+            description: dict[str, Any] = getattr(sagemaker, kind.describe)(**{kind.name_key: name})
             description.pop("ResponseMetadata", None)
-            status = description.get(status_key)
+            status = description.get(kind.status_key)
             if status == "Completed":
                 return description
-            if status in TERMINAL_FAILURES:
+            if status in TERMINAL_JOB_STATUSES:
                 raise FailureEventException(self._job_failed(env, description))
             return None
 

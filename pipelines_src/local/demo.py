@@ -18,10 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from pipelines_src import datasets, executions
-from pipelines_src.local import emulator
+from pipelines_src.local import emulator, jobs
 from pipelines_src.local import terraform as tf
 from pipelines_src.pipelines import definitions, graph
 
@@ -41,15 +39,7 @@ Log = Callable[[str], None]
 
 
 def clients(info: emulator.Emulator) -> dict[str, Any]:
-    settings = {
-        "endpoint_url": info.endpoint,
-        "verify": info.ca_file,
-        "region_name": "eu-central-1",
-        "aws_access_key_id": "test",
-        "aws_secret_access_key": "test",
-    }
-    services = ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs")
-    return {name: boto3.client(name, **settings) for name in services}
+    return {name: info.client(name) for name in ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs")}
 
 
 def stage(info: emulator.Emulator, work: Path) -> tf.TerraformRoot:
@@ -179,14 +169,10 @@ def approve(sagemaker: Any, package_arn: str) -> list[str]:
     return [before, after]
 
 
-def _read_json(s3: Any, uri: str) -> Any:
-    bucket, _, key = uri[5:].partition("/")
-    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-
-
 def count_rows(s3: Any, uri: str, suffix: str, *, header: bool) -> int:
     """Records in the objects under `uri` ending in `suffix` (one per non-empty line)."""
-    bucket, _, prefix = uri[5:].partition("/")
+    source = jobs.S3Uri.parse(uri)
+    bucket, prefix = source.bucket, source.key
     total = 0
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
@@ -197,7 +183,8 @@ def count_rows(s3: Any, uri: str, suffix: str, *, header: bool) -> int:
 
 
 def _download_reports(s3: Any, uri: str, target: Path) -> list[Path]:
-    bucket, _, prefix = uri[5:].partition("/")
+    source = jobs.S3Uri.parse(uri)
+    bucket, prefix = source.bucket, source.key
     found = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):

@@ -47,6 +47,19 @@ class Emulator:
     ca_file: str
     state_dir: str
 
+    def client(self, service: str) -> Any:
+        """A boto3 client for this emulator (test credentials, its CA trusted)."""
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            verify=self.ca_file,
+            region_name="eu-central-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
     def env(self) -> dict[str, str]:
         """Environment for Terraform and boto3 clients that talk to this emulator."""
         return {

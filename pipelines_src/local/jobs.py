@@ -10,6 +10,7 @@ its entry points are modules of this package.
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -67,13 +68,13 @@ def download(s3: Any, uri: str, target: Path) -> int:
     return len(keys)
 
 
-def upload(s3: Any, folder: Path, uri: str, kms_key: str | None, suffix: str = "") -> int:
+def upload(s3: Any, folder: Path, uri: str, kms_key: str | None) -> int:
     """Every file under `folder` to the prefix, encrypted with the job's key as SageMaker does."""
     target = S3Uri.parse(uri)
     extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key} if kms_key else {}
     files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
     for path in files:
-        key = target.join(path.relative_to(folder).as_posix() + suffix).key
+        key = target.join(path.relative_to(folder).as_posix()).key
         s3.upload_file(str(path), target.bucket, key, ExtraArgs=extra)
     return len(files)
 
@@ -122,8 +123,6 @@ def run_processing(request: Mapping[str, Any], s3: Any, work: Path) -> None:
 
 
 def _hyperparameters_file(paths: Paths, hyperparameters: Mapping[str, str]) -> None:
-    import json
-
     paths.hyperparameters.parent.mkdir(parents=True, exist_ok=True)
     paths.hyperparameters.write_text(json.dumps(dict(hyperparameters)))
 

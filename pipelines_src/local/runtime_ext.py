@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines_src.contracts import SAGEMAKER_JOBS, JobKind
 from pipelines_src.local import jobs
 
 ENDPOINT_ENV = "MLOPS_EMULATOR_ENDPOINT"
@@ -63,16 +64,15 @@ def client(service: str, region: str = "eu-central-1", *, attempts: int = 3) -> 
 # ---------------------------------------------------------------------------------------------
 # SageMaker jobs
 # ---------------------------------------------------------------------------------------------
-# create method -> (name parameter, backend store, status attribute, reason attributes)
-JOB_KINDS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
-    "create_processing_job": (
-        "ProcessingJobName",
-        "processing_jobs",
-        "processing_job_status",
-        ("exit_message", "failure_reason"),
-    ),
-    "create_training_job": ("TrainingJobName", "training_jobs", "training_job_status", ("failure_reason",)),
-    "create_transform_job": ("TransformJobName", "transform_jobs", "transform_job_status", ("failure_reason",)),
+# Where moto keeps each job: backend store, status attribute, attributes for the failure reason.
+MOTO_JOBS: dict[str, tuple[JobKind, str, str, tuple[str, ...]]] = {
+    kind.create: (kind, store, f"{store[:-1]}_status", reasons)
+    for kind, store, reasons in zip(
+        SAGEMAKER_JOBS,
+        ("processing_jobs", "training_jobs", "transform_jobs"),
+        (("exit_message", "failure_reason"), ("failure_reason",), ("failure_reason",)),
+        strict=True,
+    )
 }
 
 
@@ -81,8 +81,8 @@ def _now() -> datetime:
 
 
 def _execute(kind: str, request: dict[str, Any], job: Any, model: dict[str, Any] | None, region: str) -> None:
-    name_key, _, status_attr, reason_attrs = JOB_KINDS[kind]
-    work = Path(os.environ[STATE_ENV]) / "jobs" / request[name_key]
+    job_kind, _, status_attr, reason_attrs = MOTO_JOBS[kind]
+    work = Path(os.environ[STATE_ENV]) / "jobs" / request[job_kind.name_key]
     work.mkdir(parents=True, exist_ok=True)
     s3 = client("s3", region)
     try:
@@ -109,13 +109,13 @@ def _jobs_run_locally() -> None:
 
     def wrap(kind: str) -> Callable[[Any], Any]:
         original = getattr(SageMakerResponse, kind)
-        name_key, store, status_attr, _ = JOB_KINDS[kind]
+        job_kind, store, status_attr, _ = MOTO_JOBS[kind]
 
         def create(self: Any) -> Any:
             result = original(self)
             request = json.loads(self.body)
             backend = self.sagemaker_backend
-            job = getattr(backend, store)[request[name_key]]
+            job = getattr(backend, store)[request[job_kind.name_key]]
             setattr(job, status_attr, "InProgress")
             model = None
             if kind == "create_transform_job":
@@ -128,7 +128,7 @@ def _jobs_run_locally() -> None:
 
         return create
 
-    for kind in JOB_KINDS:
+    for kind in MOTO_JOBS:
         setattr(SageMakerResponse, kind, wrap(kind))
 
 
@@ -212,7 +212,7 @@ def _event_targets() -> None:
                 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
                 stepfunctions_parser_backends[arn.account][arn.region].start_execution(
-                    target["Arn"], name=str(uuid.uuid4()), execution_input=message
+                    target["Arn"], execution_input=message
                 )
             else:
                 from moto.sns.models import sns_backends
@@ -233,8 +233,6 @@ def _event_targets() -> None:
 # Step Functions: execution, SageMaker .sync, AWS calls to this emulator
 # ---------------------------------------------------------------------------------------------
 def _state_machines_execute() -> None:
-    import sys
-
     import moto.stepfunctions.parser.models  # noqa: F401  # loads every module that calls AWS
     from moto.core.config import default_user_config
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
@@ -252,10 +250,9 @@ def _state_machines_execute() -> None:
 
     factory.state_task_service_for = service_for
     state_task_factory.state_task_service_for = service_for  # type: ignore[attr-defined]  # imported by name
-    modules: dict[str, Any] = dict(sys.modules)
-    for name, module in modules.items():
-        if name.startswith("moto.stepfunctions") and hasattr(module, "boto_client_for"):
-            module.boto_client_for = _boto_client_for
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    _replace_imported("boto_client_for", boto_client.boto_client_for, _boto_client_for)
     _context_times_as_text()
     _definite_paths_are_values()
     _executions_named()
@@ -278,8 +275,6 @@ def _executions_named() -> None:
 def _definite_paths_are_values() -> None:
     """A JSONPath without wildcard, slice, filter or deep scan selects one value on AWS, also
     through an index (`$.Containers[0].ModelDataUrl` is a string); moto returns a list there."""
-    import sys
-
     from moto.stepfunctions.parser.asl.utils import json_path
 
     original = json_path.extract_json
@@ -294,15 +289,21 @@ def _definite_paths_are_values() -> None:
             return original(path, data)  # raises moto's own "could not be found" error
         return matches[0].value
 
+    _replace_imported("extract_json", original, extract_json)
+
+
+def _replace_imported(name: str, original: Any, replacement: Any) -> None:
+    """Replace a function in every loaded module of moto's ASL engine that imported it by name."""
+    import sys
+
     modules: dict[str, Any] = dict(sys.modules)
-    for name, module in modules.items():
-        if name.startswith("moto.stepfunctions") and getattr(module, "extract_json", None) is original:
-            module.extract_json = extract_json
+    for module_name, module in modules.items():
+        if module_name.startswith("moto.stepfunctions") and getattr(module, name, None) is original:
+            setattr(module, name, replacement)
 
 
 def _context_times_as_text() -> None:
-    """`$$.Execution.StartTime` is an ISO 8601 string on AWS (moto hands a datetime), and
-    `$$.Execution.Name` is set when the caller gave none (moto leaves it null)."""
+    """`$$.Execution.StartTime` is an ISO 8601 string on AWS (moto hands a datetime)."""
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     original = ExecutionWorker._get_evaluation_environment
@@ -313,8 +314,6 @@ def _context_times_as_text() -> None:
         start: Any = execution.get("StartTime")
         if isinstance(start, datetime):
             execution["StartTime"] = start.isoformat()
-        if not execution.get("Name"):
-            execution["Name"] = str(execution["Id"]).rsplit(":", 1)[-1]
         return env
 
     worker_class: Any = ExecutionWorker

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -19,17 +18,6 @@ from tests.conftest import EXAMPLES
 from tools import inventory, policy_gate
 
 Applied = tuple[tf.TerraformRoot, dict[str, Any]]
-
-
-def _client(service: str, info: emulator.Emulator) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=info.endpoint,
-        verify=info.ca_file,
-        region_name="eu-central-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
 
 
 def _profile(example: str, name: str) -> list[Path]:
@@ -94,7 +82,7 @@ def test_applied_plan_passes_policy_gate_with_every_bucket_policy_read(applied: 
 
 def test_key_is_customer_managed_with_rotation(applied: Applied, local_emulator: emulator.Emulator) -> None:
     root, _ = applied
-    kms = _client("kms", local_emulator)
+    kms = local_emulator.client("kms")
     key_arns = [r["values"]["arn"] for r in _state_resources(root) if r["type"] == "aws_kms_key"]
     assert key_arns
     for arn in key_arns:
@@ -113,7 +101,7 @@ def _data_bucket(root: tf.TerraformRoot) -> str:
 
 def test_objects_are_encrypted_with_the_cmk(applied: Applied, local_emulator: emulator.Emulator) -> None:
     root, _ = applied
-    s3 = _client("s3", local_emulator)
+    s3 = local_emulator.client("s3")
     bucket = _data_bucket(root)
     s3.put_object(Bucket=bucket, Key="raw/sample.csv", Body=b"a,b\n1,2\n")
     head = s3.head_object(Bucket=bucket, Key="raw/sample.csv")
@@ -134,7 +122,7 @@ def test_bucket_policy_denies_weaker_encryption(
 ) -> None:
     root, _ = applied
     with pytest.raises(ClientError) as denied:
-        _client("s3", local_emulator).put_object(Bucket=_data_bucket(root), Key="x", Body=b"x", **extra)
+        local_emulator.client("s3").put_object(Bucket=_data_bucket(root), Key="x", Body=b"x", **extra)
     assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
@@ -142,7 +130,7 @@ def test_network_is_private_and_roles_are_bounded(applied: Applied, local_emulat
     root, outputs = applied
     if "private_subnet_ids" not in outputs:
         pytest.skip(f"{root.path.name} creates no network")
-    ec2 = _client("ec2", local_emulator)
+    ec2 = local_emulator.client("ec2")
     vpc_id = ec2.describe_subnets(SubnetIds=outputs["private_subnet_ids"])["Subnets"][0]["VpcId"]
     assert not ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])[
         "InternetGateways"
@@ -158,7 +146,7 @@ def test_network_is_private_and_roles_are_bounded(applied: Applied, local_emulat
     services = {e["ServiceName"].split(".", 3)[-1] for e in endpoints}
     assert {"sagemaker.api", "sagemaker.runtime", "sts", "logs", "s3", "dynamodb"} <= services
     assert ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
-    iam = _client("iam", local_emulator)
+    iam = local_emulator.client("iam")
     for arn in outputs["role_arns"].values():
         role = iam.get_role(RoleName=arn.rsplit("/", 1)[-1])["Role"]
         assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == outputs["boundary_arn"]
@@ -171,13 +159,13 @@ def test_destroy_leaves_nothing(applied: Applied, local_emulator: emulator.Emula
     buckets = {r["values"]["bucket"] for r in resources if r["type"] == "aws_s3_bucket"}
     _teardown(root, root.path.name)
     assert root.state_addresses() == []
-    remaining = {b["Name"] for b in _client("s3", local_emulator).list_buckets()["Buckets"]}
+    remaining = {b["Name"] for b in local_emulator.client("s3").list_buckets()["Buckets"]}
     assert buckets and not remaining & buckets
     for arn in key_arns:
-        state = _client("kms", local_emulator).describe_key(KeyId=arn)["KeyMetadata"]["KeyState"]
+        state = local_emulator.client("kms").describe_key(KeyId=arn)["KeyMetadata"]["KeyState"]
         assert state == "PendingDeletion", "a destroyed key is scheduled for deletion (30 days)"
     if "private_subnet_ids" in outputs:
-        assert not _client("ec2", local_emulator).describe_subnets(
+        assert not local_emulator.client("ec2").describe_subnets(
             Filters=[{"Name": "subnet-id", "Values": outputs["private_subnet_ids"]}]
         )["Subnets"]
 

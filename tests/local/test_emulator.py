@@ -43,17 +43,8 @@ def test_failed_start_names_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_reset_forgets_resources(tmp_path: Path) -> None:
-    import boto3
-
     with emulator.started(tmp_path) as info:  # its own: a reset must not touch the session's emulator
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=info.endpoint,
-            verify=info.ca_file,
-            region_name="eu-central-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
+        s3 = info.client("s3")
         s3.create_bucket(Bucket="reset-probe", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
         emulator.reset(info)
         assert "reset-probe" not in {b["Name"] for b in s3.list_buckets()["Buckets"]}

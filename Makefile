@@ -45,8 +45,8 @@ fmt: setup ## format Python and Terraform
 	$(VENV)/bin/ruff check --fix .
 	terraform fmt -recursive modules examples policies tests
 
-asl: setup ## render and validate the pipeline definitions into pipelines_src/pipelines/templates
-	$(VENV)/bin/mlops asl
+asl: setup ## compile the registry's pipelines (ASL + manifest) into pipelines_src/pipelines/templates
+	$(VENV)/bin/mlops asl --out pipelines_src/pipelines/templates
 
 build: setup ## the step code as a versioned sdist and wheel in dist/ (what Terraform uploads)
 	rm -rf dist build

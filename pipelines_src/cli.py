@@ -83,6 +83,18 @@ def cmd_tf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_image(args: argparse.Namespace) -> int:
+    from pipelines_src.local import images
+
+    store = images.ImageStore(_emulator_dir())
+    try:
+        built = store.build(args.tag, args.file, args.context)
+    except images.ImageError as exc:
+        raise SystemExit(f"mlops: {exc}") from exc
+    print(f"image: {built.uri} built from {args.file} (code in {built.root}, env {sorted(built.environment)})")
+    return 0
+
+
 def _demo_root(info: emulator.Emulator) -> tf.TerraformRoot:
     from pipelines_src.local import demo
 
@@ -202,22 +214,19 @@ STEPS = (
     "post_processing",
     "training",
 )
-TEMPLATE_DIR = tf.REPO_ROOT / "pipelines_src" / "pipelines" / "templates"
 
 
 def cmd_asl(args: argparse.Namespace) -> int:
-    from pipelines_src.pipelines import definitions, validate
+    from pipelines_src.pipelines import compiler
+    from pipelines_src.pipelines.refs import PipelineError
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    for pipeline in definitions.DEFINITIONS:
-        sample = {name: "x" for name in definitions.TEMPLATE_VARIABLES} | {n: ["x"] for n in definitions.LIST_VARIABLES}
-        rendered = definitions.render(pipeline, sample)
-        found = validate.problems(rendered) + validate.security_problems(rendered)
-        if found:
-            raise SystemExit(f"mlops: {pipeline} definition is invalid: " + "; ".join(found))
-        target = args.out / f"{pipeline}.asl.json.tftpl"
-        target.write_text(definitions.template(pipeline))
-        print(f"wrote {target}")
+    try:
+        pipelines = compiler.load(args.pipelines)
+        for pipeline in pipelines.values():
+            for path in compiler.write(pipeline, args.out):
+                print(f"wrote {path}")
+    except PipelineError as exc:
+        raise SystemExit(f"mlops: {exc}") from exc
     return 0
 
 
@@ -241,12 +250,18 @@ def cmd_run_step(args: argparse.Namespace) -> int:
 
 def cmd_train_local(args: argparse.Namespace) -> int:
     from pipelines_src.local import chain
+    from pipelines_src.pipelines import compiler
+    from pipelines_src.pipelines.refs import PipelineError
 
     candidates = json.loads(args.hyperparameters)
-    if not isinstance(candidates, list) or not candidates:
+    if not isinstance(candidates, list) or not candidates or not all(isinstance(c, dict) for c in candidates):
         raise SystemExit('mlops: --hyperparameters must be a JSON list of objects, e.g. \'[{"algorithm": "xgboost"}]\'')
-    outputs = chain.train_locally(args.data, args.out, candidates, args.threshold)
-    print(json.dumps({k: str(v) for k, v in outputs.items()}, indent=2))
+    try:
+        pipeline = compiler.load(args.pipelines)["training"]
+    except (PipelineError, KeyError) as exc:
+        raise SystemExit(f"mlops: --pipelines {args.pipelines}: {exc}; it must define a 'training' pipeline") from exc
+    run = chain.train_locally(args.data, args.out, candidates, args.threshold, pipeline)
+    print(json.dumps({k: str(v) for k, v in run.folders().items()}, indent=2))
     return 0
 
 
@@ -269,10 +284,7 @@ def cmd_new_use_case(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mlops", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _local_commands(sub: Any) -> None:
     emu = sub.add_parser("emulator", help="start, stop, inspect or reset the local AWS emulator")
     emu.add_argument("action", choices=["up", "down", "status", "reset"])
     emu.set_defaults(func=cmd_emulator)
@@ -283,8 +295,23 @@ def build_parser() -> argparse.ArgumentParser:
     tfp.add_argument("--var-file", action="append", default=[], help="tfvars file (repeatable)")
     tfp.set_defaults(func=cmd_tf)
 
-    asl = sub.add_parser("asl", help="render and validate the pipeline definitions as Terraform templates")
-    asl.add_argument("--out", type=Path, default=TEMPLATE_DIR)
+    image = sub.add_parser("image", help="build a step image locally (the local `docker build`: COPY and ENV)")
+    image.add_argument("action", choices=["build"])
+    image.add_argument("-t", "--tag", required=True, help="the image URI the pipelines name (var image_uri)")
+    image.add_argument("-f", "--file", type=Path, default=Path("Dockerfile"))
+    image.add_argument("context", type=Path, nargs="?", default=Path("."))
+    image.set_defaults(func=cmd_image)
+
+    demo = sub.add_parser("demo", help="run the embedded default end to end")
+    demo.set_defaults(func=cmd_demo)
+    down = sub.add_parser("demo-down", help="destroy the demo and stop the emulator")
+    down.set_defaults(func=cmd_demo_down)
+
+
+def _pipeline_commands(sub: Any) -> None:
+    asl = sub.add_parser("asl", help="compile pipelines to ASL templates + manifests for modules/ml-pipeline")
+    asl.add_argument("--pipelines", help="a use case's pipelines.py (or module:ATTR); default: the registry's")
+    asl.add_argument("--out", type=Path, default=Path("infra/pipelines"), help="where to write them")
     asl.set_defaults(func=cmd_asl)
 
     sample = sub.add_parser("sample-data", help="write the seeded predictive-maintenance sample and its schema")
@@ -306,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--hyperparameters", default='[{"algorithm": "xgboost"}]', help="JSON list, one object per candidate"
     )
     train.add_argument("--threshold", type=float, default=0.75)
+    train.add_argument("--pipelines", help="a use case's pipelines.py (or module:ATTR); default: the registry's")
     train.set_defaults(func=cmd_train_local)
 
     for name, helper in (("run", "start one execution and follow it state by state"), ("status", "list executions")):
@@ -319,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--name", help="on AWS: the use case's <use-case>-<env> when several are deployed")
         command.set_defaults(func=cmd_run if name == "run" else cmd_status)
 
+
+def _use_case_commands(sub: Any) -> None:
     new = sub.add_parser("new-use-case", help="write a use-case repository consuming the registry's modules")
     new.add_argument("name", help="3-20 lowercase letters, digits, hyphens")
     new.add_argument("--out", type=Path, help="target folder (default ./<name>); must be new or empty")
@@ -327,10 +357,13 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--version", default="~> 0.1", help="version constraint of the modules")
     new.set_defaults(func=cmd_new_use_case)
 
-    demo = sub.add_parser("demo", help="run the embedded default end to end")
-    demo.set_defaults(func=cmd_demo)
-    down = sub.add_parser("demo-down", help="destroy the demo and stop the emulator")
-    down.set_defaults(func=cmd_demo_down)
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlops", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _local_commands(sub)
+    _pipeline_commands(sub)
+    _use_case_commands(sub)
     return parser
 
 

@@ -23,6 +23,7 @@ TRAINING_STATES = (
 BATCH_STATES = ("data-load", "feature-engineering", "batch-inference", "model-monitoring", "post-processing")
 PIPELINES = ("training", "batch-inference")
 APPROVAL_MODES = ("manual", "auto")
+METRICS = ("auc", "accuracy", "f1", "precision", "recall")  # what model-evaluation can rank by
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
 
 
@@ -53,11 +54,22 @@ class ContractError(ValueError):
     """Input that breaks a contract; the message names the field and the fix."""
 
 
+_PIPELINE_NAME = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+
+
+def s3_key(*, use_case: str, pipeline: str, experiment: str, execution_id: str, state: str) -> str:
+    """The key prefix a state of one execution writes under: concurrent experiments never share a
+    prefix, and no execution writes where another did. The one S3 layout of the registry: the
+    pipeline compiler renders it as an intrinsic, the local chain and the notebooks as text."""
+    if not _PIPELINE_NAME.match(pipeline):
+        raise ContractError(f"pipeline {pipeline!r}: use 3-40 lowercase letters, digits and hyphens, e.g. training")
+    return f"{use_case}/{pipeline}/{experiment}/{execution_id}/{state}/"
+
+
 def s3_prefix(bucket: str, *, use_case: str, pipeline: str, experiment: str, execution_id: str, state: str) -> str:
-    """Where a state of one execution writes: concurrent experiments never share a prefix."""
-    if pipeline not in PIPELINES:
-        raise ContractError(f"pipeline {pipeline!r} is unknown: use one of {PIPELINES}")
-    return f"s3://{bucket}/{use_case}/{pipeline}/{experiment}/{execution_id}/{state}/"
+    """`s3://<bucket>/<use-case>/<pipeline>/<experiment>/<execution-id>/<state>/`."""
+    key = s3_key(use_case=use_case, pipeline=pipeline, experiment=experiment, execution_id=execution_id, state=state)
+    return f"s3://{bucket}/{key}"
 
 
 @dataclass(frozen=True)

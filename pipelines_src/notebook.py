@@ -14,15 +14,16 @@ import os
 import shlex
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipelines_src.contracts import SAGEMAKER_JOBS, TERMINAL_JOB_STATUSES
+from pipelines_src.pipelines import compiler, states
+from pipelines_src.pipelines.refs import Scope, state_key
 
 SETTINGS_FILE = Path.home() / ".mlops.env"
-PROCESSING_ROOT = "/opt/ml/processing"
 
 
 class NotebookError(RuntimeError):
@@ -48,10 +49,26 @@ class Settings:
     artifacts_bucket: str
     execution_role_arn: str
     image_uri: str
+    instance_type: str
     kms_key_arn: str
     model_package_group: str
     subnet_ids: tuple[str, ...]
     security_group_ids: tuple[str, ...]
+
+    def placeholders(self) -> dict[str, Any]:
+        """The pipeline placeholders these settings give values for."""
+        return {
+            "artifacts_bucket": self.artifacts_bucket,
+            "execution_role_arn": self.execution_role_arn,
+            "image_uri": self.image_uri,
+            "instance_type": self.instance_type,
+            "job_prefix": self.use_case,
+            "kms_key_arn": self.kms_key_arn,
+            "model_package_group_name": self.model_package_group,
+            "security_group_ids": list(self.security_group_ids),
+            "subnet_ids": list(self.subnet_ids),
+            "use_case": self.use_case,
+        }
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, file: Path = SETTINGS_FILE) -> Settings:
@@ -79,102 +96,56 @@ def job_name(kind: str) -> str:
     return f"nb-{kind}-{time.strftime('%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"[:63]
 
 
-def _network(settings: Settings) -> dict[str, Any]:
-    return {"VpcConfig": {"Subnets": list(settings.subnet_ids), "SecurityGroupIds": list(settings.security_group_ids)}}
+class PipelineJobs:
+    """A notebook's way through a pipeline, state by state: each job gets the very request the
+    deployed state machine sends (`Step.requests`: image, instance, volume, channels, inputs,
+    VPC, isolation, keys, S3 layout), with the notebook's settings as placeholder values. Later
+    states read what earlier ones wrote, as in the state machine. Outputs land under the one S3
+    layout: `<artifacts>/<use-case>/<pipeline>/<experiment>/<run id>/<state>/`."""
 
+    def __init__(
+        self,
+        settings: Settings,
+        pipeline: str = "training",
+        execution_input: Mapping[str, Any] | None = None,
+        experiment: str = "notebook",
+    ) -> None:
+        self.pipeline = compiler.registry_pipeline(pipeline).prepared()
+        self.run_id = job_name("run")
+        self.data: dict[str, Any] = {"use_case": settings.use_case, "experiment": experiment, **(execution_input or {})}
+        self.data["steps"] = {}
+        self.settings = settings
 
-def processing_job(
-    settings: Settings,
-    module: str,
-    inputs: Mapping[str, str],
-    output: tuple[str, str],
-    arguments: Sequence[str] = (),
-) -> dict[str, Any]:
-    """A CreateProcessingJob request running `pipelines_src.steps.<module>`."""
-    output_name, output_uri = output
-    return {
-        "ProcessingJobName": job_name(module.replace("_", "")[:10]),
-        "RoleArn": settings.execution_role_arn,
-        "AppSpecification": {
-            "ImageUri": settings.image_uri,
-            "ContainerEntrypoint": ["python3", "-m", f"pipelines_src.steps.{module}"],
-            # The API rejects an empty list: the key is left out when there are no arguments.
-            **({"ContainerArguments": list(arguments)} if arguments else {}),
-        },
-        "ProcessingInputs": [
-            {
-                "InputName": name,
-                "S3Input": {
-                    "S3Uri": uri,
-                    "LocalPath": f"{PROCESSING_ROOT}/input/{name}",
-                    "S3DataType": "S3Prefix",
-                    "S3InputMode": "File",
-                },
-            }
-            for name, uri in inputs.items()
-        ],
-        "ProcessingOutputConfig": {
-            "KmsKeyId": settings.kms_key_arn,
-            "Outputs": [
-                {
-                    "OutputName": output_name,
-                    "S3Output": {
-                        "S3Uri": output_uri,
-                        "LocalPath": f"{PROCESSING_ROOT}/output/{output_name}",
-                        "S3UploadMode": "EndOfJob",
-                    },
-                }
-            ],
-        },
-        "ProcessingResources": {
-            "ClusterConfig": {
-                "InstanceCount": 1,
-                "InstanceType": "ml.m5.large",
-                "VolumeSizeInGB": 30,
-                "VolumeKmsKeyId": settings.kms_key_arn,
-            }
-        },
-        "NetworkConfig": {
-            "EnableNetworkIsolation": True,
-            "EnableInterContainerTrafficEncryption": True,
-            **_network(settings),
-        },
-        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
-    }
+    def _scope(self) -> Scope:
+        context = {"Execution": {"Id": f"notebook:{self.run_id}", "Name": self.run_id}, "State": {"RetryCount": 0}}
+        return Scope(self.data, context, self.settings.placeholders())
 
+    def requests(self, state: str) -> list[dict[str, Any]]:
+        """The job requests of a state (one per candidate for the training Map)."""
+        step = self.pipeline[state]
+        if isinstance(step, states.TrainingStep):
+            return step.requests(self._scope())
+        if isinstance(step, states.ProcessingStep | states.TransformStep):
+            return [step.request(self._scope())]
+        raise NotebookError(f"{state} is not a job state; job states: {[x.name for x in self.pipeline.job_steps()]}")
 
-def training_job(
-    settings: Settings, hyperparameters: Mapping[str, Any], features_uri: str, output_uri: str
-) -> dict[str, Any]:
-    """A CreateTrainingJob request on the feature-engineering output (train/validation/transformer)."""
-    return {
-        "TrainingJobName": job_name("train"),
-        "RoleArn": settings.execution_role_arn,
-        "AlgorithmSpecification": {
-            "TrainingImage": settings.image_uri,
-            "TrainingInputMode": "File",
-            "ContainerEntrypoint": ["python3", "-m", "pipelines_src.steps.training"],
-        },
-        "HyperParameters": {k: json.dumps(v) for k, v in hyperparameters.items()},
-        "InputDataConfig": [
-            {
-                "ChannelName": channel,
-                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"{features_uri}{channel}/"}},
-            }
-            for channel in ("train", "validation", "transformer")
-        ],
-        "OutputDataConfig": {"S3OutputPath": output_uri, "KmsKeyId": settings.kms_key_arn},
-        "ResourceConfig": {
-            "InstanceCount": 1,
-            "InstanceType": "ml.m5.large",
-            "VolumeSizeInGB": 30,
-            "VolumeKmsKeyId": settings.kms_key_arn,
-        },
-        "StoppingCondition": {"MaxRuntimeInSeconds": 7200},
-        "EnableNetworkIsolation": True,
-        "EnableInterContainerTrafficEncryption": True,
-        **_network(settings),
-    }
+    def run(self, sagemaker: Any, state: str) -> Any:
+        """Run the state's jobs, remember what they wrote, return the state's result."""
+        step = self.pipeline[state]
+        results = []
+        for request in self.requests(state):
+            description = run(sagemaker, request)
+            if isinstance(step, states.TrainingStep):
+                results.append(step.result(request, description["ModelArtifacts"]["S3ModelArtifacts"]))
+            else:
+                results.append(step.result(request))  # type: ignore[attr-defined]  # job steps have result()
+        kept = results if isinstance(step, states.TrainingStep) and step.candidates is not None else results[0]
+        self.data["steps"][state_key(state)] = kept
+        return kept
+
+    def record(self, state: str, result: Any) -> None:
+        """Set a state's result the notebook obtained otherwise (e.g. read a decision)."""
+        self.data["steps"][state_key(state)] = result
 
 
 def run(sagemaker: Any, request: Mapping[str, Any], timeout: float = 3600, poll: float = 2.0) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from pipelines_src.pipelines import definitions
+from pipelines_src.pipelines import compiler
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{2,19}$")
 MODULES = ("kms", "storage", "network", "iam", "alerts", "metadata-store", "model-registry", "ml-pipeline")
@@ -225,6 +225,108 @@ class Transformer(DefaultTransformer):
         return base.assign(power_proxy=power.fillna(power.median()).to_numpy())[self.feature_names]
 '''
 
+PIPELINES_PY = '''"""__NAME__'s pipelines: the registry's, changed in Python (never in generated JSON).
+`make asl` compiles them into infra/pipelines/ (ASL template + manifest), which Terraform deploys;
+`mlops train-local --pipelines pipelines.py` runs their jobs on local folders."""
+
+from __future__ import annotations
+
+from pipelines_src.pipelines import definitions, states
+from pipelines_src.pipelines.pipeline import Pipeline
+from pipelines_src.pipelines.refs import Result
+
+
+def training() -> Pipeline:
+    """The registry's training pipeline with this use case's data check before training."""
+    pipeline = definitions.training_pipeline()
+    features = Result("feature-engineering")
+    pipeline.insert_before(
+        "training",
+        states.ProcessingStep(
+            "data-validation",
+            module="steps.validation",
+            inputs={"train": features / "train/", "validation": features / "validation/"},
+            output="report",
+        ),
+    )
+    return pipeline
+
+
+PIPELINES = {"training": training, "batch-inference": definitions.batch_pipeline}
+'''
+
+VALIDATION_PY = '''"""data-validation (processing): this use case's own check between feature engineering and
+training: enough rows, both classes, no missing values in the train and validation splits.
+
+Inputs:  processing/input/train/*.csv, processing/input/validation/*.csv (label first, no header)
+Output:  processing/output/report/report.json
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from pipelines_src.steps.container import Paths, StepError, atomic_directory, base_parser, run, write_json
+
+MIN_ROWS = 100
+
+
+def check(frame: pd.DataFrame, split: str) -> dict[str, Any]:
+    if len(frame) < MIN_ROWS:
+        raise StepError(f"{split}: {len(frame)} rows, fewer than {MIN_ROWS}: give the pipeline more data")
+    labels = sorted(frame.iloc[:, 0].unique().tolist())
+    if labels != [0, 1]:
+        raise StepError(f"{split}: the label needs both classes 0 and 1, found {labels}")
+    missing = int(frame.isna().sum().sum())
+    if missing:
+        raise StepError(f"{split}: {missing} missing feature values after feature engineering: fix the transformer")
+    return {"rows": len(frame), "positive_rate": round(float(frame.iloc[:, 0].mean()), 4)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    paths = Paths(base_parser(__doc__ or "").parse_args(argv).base_dir)
+    report = {}
+    for split in ("train", "validation"):
+        files = sorted(paths.processing_input(split).glob("*.csv"))
+        if not files:
+            raise StepError(f"no CSV under {paths.processing_input(split)}: feed the feature-engineering output")
+        report[split] = check(pd.concat([pd.read_csv(f, header=None) for f in files]), split)
+    with atomic_directory(paths.processing_output("report")) as out:
+        write_json(out / "report.json", report)
+    print(f"data-validation: {report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(main, sys.argv[1:], "processing"))
+'''
+
+TEST_PIPELINES_PY = '''"""The use case's training pipeline, its own data-validation step included, run locally."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipelines import training
+from pipelines_src import datasets
+from pipelines_src.local import chain
+
+
+def test_the_inserted_step_runs_between_feature_engineering_and_training(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    datasets.write_sample(raw, rows=1500, seed=3)
+    run = chain.train_locally(raw, tmp_path / "work", [{"max_depth": "3", "num_round": "30"}], pipeline=training())
+    names = [name for name in run.data["steps"]]
+    assert names.index("feature_engineering") < names.index("data_validation") < names.index("training")
+    report = json.loads((run.output("data-validation") / "report.json").read_text())
+    assert report["train"]["rows"] > 0 and 0 < report["train"]["positive_rate"] < 1
+'''
+
 TEST_PY = '''"""The use case's own step code, tested on the registry's sample data."""
 
 from __future__ import annotations
@@ -248,13 +350,16 @@ export PYTHONPATH := $(CURDIR):$(MLOPS)
 TFRC := $(MLOPS)/tools/terraform
 export TF_CLI_CONFIG_FILE ?= $(shell test -d /opt/tf-plugins && echo $(TFRC)/mirror.tfrc || echo $(TFRC)/registry.tfrc)
 
-.PHONY: setup plan apply policy test plan-aws apply-aws
+.PHONY: setup asl plan apply policy test plan-aws apply-aws
 
 setup: $(VENV)/.installed
 $(VENV)/.installed:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q -e "$(MLOPS)[dev]"
 	touch $@
+
+asl: setup ## compile pipelines.py into infra/pipelines (ASL + manifest for Terraform)
+	$(VENV)/bin/mlops asl --pipelines pipelines.py --out infra/pipelines
 
 plan: setup ## plan infra against the local emulator (make -C $(MLOPS) emulator-up)
 	$(VENV)/bin/mlops tf plan infra
@@ -321,7 +426,9 @@ to upgrade, change the constraint, read the module's CHANGELOG, run `make plan`.
 | path | what |
 |---|---|
 | `infra/` | the Terraform root (S3 backend for CI; local runs keep state locally) |
-| `infra/pipelines/` | the pipelines' ASL templates (`mlops asl --out infra/pipelines` refreshes them) |
+| `pipelines.py` | its pipelines: the registry's, with its own `data-validation` step inserted before training |
+| `infra/pipelines/` | what `make asl` compiles from `pipelines.py` (ASL templates + manifests); never edited by hand |
+| `steps/validation.py` | the use case's data-validation step (a processing job on the step image) |
 | `steps/features.py` | this use case's feature transformer (the image sets `MLOPS_TRANSFORMER`) |
 | `training.json` | the hyperparameter candidates the training pipeline tries |
 | `tests/` | tests of the use case's own step code |
@@ -354,6 +461,9 @@ def files(name: str, registry: str, namespace: str, constraint: str, mlops_repo:
         "steps/features.py": FEATURES_PY,
         "tests/__init__.py": "",
         "tests/test_features.py": TEST_PY,
+        "tests/test_pipelines.py": TEST_PIPELINES_PY,
+        "pipelines.py": fill(PIPELINES_PY),
+        "steps/validation.py": VALIDATION_PY,
         "training.json": json.dumps(
             [{"max_depth": 3, "num_round": 60, "eta": 0.2}, {"max_depth": 5, "num_round": 100, "eta": 0.1}], indent=2
         )
@@ -368,8 +478,6 @@ def files(name: str, registry: str, namespace: str, constraint: str, mlops_repo:
         "README.md": fill(README),
         ".gitignore": ".venv/\n.terraform/\n*.tfstate*\ntfplan\nbackend.hcl\n",
     }
-    for pipeline in definitions.DEFINITIONS:
-        written[f"infra/pipelines/{pipeline}.asl.json.tftpl"] = definitions.template(pipeline)
     return written
 
 
@@ -395,4 +503,6 @@ def new_use_case(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         made.append(path)
+    for pipeline in compiler.load(str(target / "pipelines.py")).values():  # what `make asl` writes
+        made += compiler.write(pipeline, target / "infra" / "pipelines")
     return made

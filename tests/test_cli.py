@@ -36,9 +36,45 @@ def test_unknown_command_is_rejected() -> None:
     assert exit_info.value.code == 2
 
 
-def test_asl_renders_validated_templates(tmp_path: Path) -> None:
+def test_asl_writes_validated_templates_and_manifests(tmp_path: Path) -> None:
     assert cli.main(["asl", "--out", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["batch-inference.asl.json.tftpl", "training.asl.json.tftpl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "batch-inference.asl.json.tftpl",
+        "batch-inference.manifest.json",
+        "training.asl.json.tftpl",
+        "training.manifest.json",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("missing.py", "no such file"),
+        ("json:dumps", "define PIPELINES"),
+        ("no_such_module_here", "cannot import no_such_module_here"),
+    ],
+)
+def test_asl_refuses_pipelines_it_cannot_load(tmp_path: Path, source: str, message: str) -> None:
+    with pytest.raises(SystemExit, match=message):
+        cli.main(
+            ["asl", "--pipelines", str(tmp_path / source) if source.endswith(".py") else source, "--out", str(tmp_path)]
+        )
+    assert not list(tmp_path.glob("*.tftpl")), "nothing written"
+
+
+def test_asl_refuses_an_invalid_pipeline_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "pipelines.py").write_text(
+        "from pipelines_src.pipelines import definitions\n"
+        "def broken():\n"
+        "    pipeline = definitions.training_pipeline()\n"
+        "    pipeline.remove('feature-engineering')\n"
+        "    return pipeline\n"
+        "PIPELINES = {'training': broken}\n"
+    )
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit, match="no earlier state 'feature-engineering' produces it"):
+        cli.main(["asl", "--pipelines", str(tmp_path / "pipelines.py"), "--out", str(out)])
+    assert not out.exists()
 
 
 def test_sample_data_then_run_step(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ locals {
   codecommit_arns   = var.source_repository.type == "CodeCommit" ? ["arn:${data.aws_partition.current.partition}:codecommit:${var.region}:${local.account_id}:${var.source_repository.repository}"] : []
   batch_data_uri    = coalesce(var.batch_data_uri, "s3://${module.storage.bucket_names["data"]}/${var.use_case}/to-score/")
   image_uri         = coalesce(var.image_uri, "${module.ecr.repository_url}:0.1.0")
+  instance_type     = "ml.m5.large" # of every pipeline job, and of the notebooks' jobs
   # What the notebooks (examples/notebooks) need to start jobs as the pipelines do: exported in
   # Studio by the lifecycle configuration, and by the tests for the local runtime.
   notebook_environment = {
@@ -31,6 +32,7 @@ locals {
     MLOPS_DATA_BUCKET         = module.storage.bucket_names["data"]
     MLOPS_EXECUTION_ROLE_ARN  = module.iam.role_arns["sagemaker-execution"]
     MLOPS_IMAGE_URI           = local.image_uri
+    MLOPS_INSTANCE_TYPE       = local.instance_type
     MLOPS_KMS_KEY_ARN         = module.kms.key_arn
     MLOPS_MODEL_PACKAGE_GROUP = module.registry.group_name
     MLOPS_SECURITY_GROUP_IDS  = module.network.workload_security_group_id
@@ -42,6 +44,7 @@ locals {
     artifacts_bucket         = local.artifacts_bucket
     execution_role_arn       = module.iam.role_arns["sagemaker-execution"]
     image_uri                = local.image_uri
+    instance_type            = local.instance_type
     job_prefix               = var.use_case
     metadata_table           = module.metadata.table_name
     model_package_group_name = module.registry.group_name
@@ -139,7 +142,7 @@ module "registry" {
   approved_targets = {
     codepipeline_arns = local.inference_release
     events_role_arn   = module.iam.role_arns["eventbridge"]
-    state_machines    = [{ arn = local.state_machine_arn["batch-inference"], data_uri = local.batch_data_uri, experiment = "on-approval" }]
+    state_machines    = [{ arn = local.state_machine_arn["batch-inference"], data_uri = local.batch_data_uri, experiment = "on-approval", use_case = var.use_case }]
   }
 }
 

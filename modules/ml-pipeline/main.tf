@@ -1,13 +1,25 @@
+# The definition comes compiled from pipelines_src (`mlops asl`): an ASL template and, beside it,
+# its manifest, which lists the template's placeholders with their types and every integration
+# with the IAM it needs. This module reads the manifest; it never parses the ASL.
 locals {
-  # Lists are inserted as JSON, as the template expects (see pipelines_src.pipelines.definitions).
-  template_values = merge(var.pipeline, {
-    kms_key_arn        = var.kms_key_arn
-    security_group_ids = jsonencode(var.pipeline.security_group_ids)
-    subnet_ids         = jsonencode(var.pipeline.subnet_ids)
+  manifest_file = coalesce(var.manifest_file, replace(var.definition_template, ".asl.json.tftpl", ".manifest.json"))
+  manifest      = try(jsondecode(file(local.manifest_file)), null)
+  manifest_ok   = try(local.manifest.format == "mlops-pipeline-manifest/1", false)
+  belongs       = local.manifest_ok && try(local.manifest.definition_sha256 == filesha256(var.definition_template), false)
+
+  values = merge(var.extra_values, var.pipeline, {
+    kms_key_arn = var.kms_key_arn
+    partition   = data.aws_partition.current.partition
   })
-  placeholders = toset([for m in regexall("\\$\\{([a-z_]+)\\}", file(var.definition_template)) : m[0]])
-  undeclared   = setsubtract(local.placeholders, keys(local.template_values))
-  definition   = length(local.undeclared) == 0 ? templatefile(var.definition_template, local.template_values) : "{}"
+  placeholders = try(local.manifest.placeholders, {})
+  missing      = setsubtract(keys(local.placeholders), keys(local.values))
+  # Lists (subnets, security groups) are inserted as raw JSON, as the template expects.
+  template_values = {
+    for name, placeholder in local.placeholders : name => (
+      placeholder.type == "string" ? tostring(local.values[name]) : jsonencode(local.values[name])
+    ) if contains(keys(local.values), name)
+  }
+  definition = local.belongs && length(local.missing) == 0 ? templatefile(var.definition_template, local.template_values) : "{}"
 }
 
 resource "terraform_data" "definition_checks" {
@@ -15,12 +27,20 @@ resource "terraform_data" "definition_checks" {
 
   lifecycle {
     precondition {
-      condition     = length(local.undeclared) == 0
-      error_message = "definition_template: it references ${join(", ", local.undeclared)}, which this module does not provide; regenerate it with `make asl`."
+      condition     = local.manifest_ok
+      error_message = "definition_template: no pipeline manifest at ${local.manifest_file}; compile the pipeline with `mlops asl`, which writes the template and its manifest side by side."
     }
     precondition {
-      condition     = can(jsondecode(local.definition).States)
-      error_message = "definition_template: the rendered definition does not parse as ASL JSON with States; regenerate it with `make asl`."
+      condition     = !local.manifest_ok || local.belongs
+      error_message = "definition_template: the manifest at ${local.manifest_file} was compiled from another version of the template; run `mlops asl` again so both come from one compilation."
+    }
+    precondition {
+      condition     = length(local.missing) == 0
+      error_message = "definition_template: its placeholders ${join(", ", local.missing)} have no value; pass them in var.pipeline or var.extra_values."
+    }
+    precondition {
+      condition     = !local.belongs || length(local.missing) > 0 || can(jsondecode(local.definition).States)
+      error_message = "definition_template: the rendered definition does not parse as ASL JSON with States; compile it again with `mlops asl`."
     }
   }
 }

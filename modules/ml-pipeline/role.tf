@@ -1,87 +1,44 @@
-# The state machine's role, derived from the definition: every Task integration the ASL uses
-# maps to the actions it needs, scoped to the resources passed in (jobs and models named
-# <job_prefix>*, the model package group, the metadata table, the alerts topic, the use case's
-# prefix of the artifacts bucket). An integration without a mapping fails the plan.
+# The state machine's role, derived from the manifest: each integration the pipeline uses comes
+# with the actions and resource patterns it needs (pipelines_src/pipelines/integrations.py), filled
+# with the values passed in (jobs and models named <job_prefix>*, the model package group, the
+# metadata table, the alerts topic, the use case's prefix of the artifacts bucket) and with the
+# partition, region and account read here. An integration the manifest could not map fails the plan.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  account    = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.name
-  arn_prefix = "arn:${data.aws_partition.current.partition}"
-  sm         = "${local.arn_prefix}:sagemaker:${local.region}:${local.account}"
-  group_arn  = "${local.sm}:model-package-group/${var.pipeline.model_package_group_name}"
-  table_arn  = "${local.arn_prefix}:dynamodb:${local.region}:${local.account}:table/${var.pipeline.metadata_table}"
-
-  parsed = try(jsondecode(local.definition), {})
-  # Task states at the top level and inside Map states (the depth our definitions use).
-  tasks = concat(
-    [for s in values(try(local.parsed.States, {})) : s if try(s.Type, "") == "Task"],
-    flatten([for s in values(try(local.parsed.States, {})) : [
-      for inner in values(try(s.ItemProcessor.States, s.Iterator.States, {})) : inner if try(inner.Type, "") == "Task"
-    ]]),
-  )
-  integrations = toset([for t in local.tasks : t.Resource])
-
-  job_arns = { for kind in ["Processing", "Training", "Transform"] : kind => "${local.sm}:${lower(kind)}-job/${var.pipeline.job_prefix}*" }
-  sync_job = { for kind, arn in local.job_arns : "arn:aws:states:::sagemaker:create${kind}Job.sync" => {
-    actions   = ["sagemaker:AddTags", "sagemaker:Create${kind}Job", "sagemaker:Describe${kind}Job", "sagemaker:Stop${kind}Job"]
-    resources = [arn]
-    passes    = true
-    # .sync watches the job through a rule Step Functions manages.
-    rule = "${local.arn_prefix}:events:${local.region}:${local.account}:rule/StepFunctionsGetEventsForSageMaker${kind}JobsRule"
-  } }
-  permissions = merge(local.sync_job, {
-    "arn:aws:states:::sagemaker:createModel" = {
-      actions = ["sagemaker:AddTags", "sagemaker:CreateModel"], resources = ["${local.sm}:model/${var.pipeline.job_prefix}*"], passes = true, rule = null
-    }
-    "arn:aws:states:::aws-sdk:sagemaker:createModelPackage" = {
-      actions = ["sagemaker:AddTags", "sagemaker:CreateModelPackage"], resources = [local.group_arn, "${local.sm}:model-package/${var.pipeline.model_package_group_name}/*"], passes = false, rule = null
-    }
-    "arn:aws:states:::aws-sdk:sagemaker:describeModelPackage" = {
-      actions = ["sagemaker:DescribeModelPackage"], resources = ["${local.sm}:model-package/${var.pipeline.model_package_group_name}/*"], passes = false, rule = null
-    }
-    "arn:aws:states:::aws-sdk:sagemaker:updateModelPackage" = {
-      actions = ["sagemaker:UpdateModelPackage"], resources = ["${local.sm}:model-package/${var.pipeline.model_package_group_name}/*"], passes = false, rule = null
-    }
-    "arn:aws:states:::aws-sdk:s3:getObject" = {
-      actions = ["s3:GetObject"], resources = ["${local.arn_prefix}:s3:::${var.pipeline.artifacts_bucket}/${var.pipeline.use_case}/*"], passes = false, rule = null
-    }
-    "arn:aws:states:::dynamodb:putItem" = {
-      actions = ["dynamodb:PutItem"], resources = [local.table_arn], passes = false, rule = null
-    }
-    "arn:aws:states:::sns:publish" = {
-      actions = ["sns:Publish"], resources = [var.pipeline.alerts_topic_arn], passes = false, rule = null
-    }
-  })
-  unmapped = setsubtract(local.integrations, keys(local.permissions))
-  used     = { for r in local.integrations : r => local.permissions[r] if contains(keys(local.permissions), r) }
-
-  # Values the definition names that must be the resources this module was given.
-  named = {
-    TopicArn              = [var.pipeline.alerts_topic_arn]
-    TableName             = [var.pipeline.metadata_table]
-    Bucket                = [var.pipeline.artifacts_bucket]
-    ModelPackageGroupName = [var.pipeline.model_package_group_name]
+  context = {
+    account   = data.aws_caller_identity.current.account_id
+    partition = data.aws_partition.current.partition
+    region    = data.aws_region.current.name
   }
-  undeclared_resources = distinct(flatten([for t in local.tasks : [
-    for key, allowed in local.named : "${key} ${t.Parameters[key]}" if try(tostring(t.Parameters[key]), null) != null && !contains(allowed, try(tostring(t.Parameters[key]), ""))
-  ]]))
+  # Only text values can appear in an ARN pattern (lists such as subnet_ids never do); a missing
+  # value renders empty here and fails the plan in definition_checks, with its name.
+  pattern_values = merge(
+    { for name in local.missing : name => "" },
+    { for name, value in local.values : name => value if can(tostring(value)) },
+    local.context,
+  )
+  unmapped = keys(try(local.manifest.unmapped, {}))
+  grants = {
+    for name, integration in try(local.manifest.integrations, {}) : name => {
+      actions   = integration.actions
+      resources = [for pattern in integration.resources : templatestring(pattern, local.pattern_values)]
+      pass_role = integration.pass_role
+      sync_rule = integration.sync_rule == null ? null : templatestring(integration.sync_rule, local.pattern_values)
+    }
+  }
 }
 
 resource "terraform_data" "integration_checks" {
-  input = sort(tolist(local.integrations))
+  input = sort(keys(local.grants))
 
   lifecycle {
     precondition {
       condition     = length(local.unmapped) == 0
-      error_message = "definition_template: the ASL uses ${join(", ", local.unmapped)}, which this module cannot grant (no permission mapping): use the integrations of pipelines_src or extend local.permissions in modules/ml-pipeline/role.tf."
-    }
-    precondition {
-      condition     = length(local.undeclared_resources) == 0
-      error_message = "definition_template: the ASL names resources this module was not given (${join(", ", local.undeclared_resources)}): pass them in var.pipeline or fix the template."
+      error_message = "definition_template: the pipeline uses ${join(", ", local.unmapped)}, which its manifest does not map to IAM permissions: use the registry's steps, or give the step a Permission (pipelines_src.pipelines.states.Permission) and compile again."
     }
   }
 }
@@ -98,32 +55,32 @@ data "aws_iam_policy_document" "assume" {
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
-      values   = [local.account]
+      values   = [local.context.account]
     }
   }
 }
 
 data "aws_iam_policy_document" "role" {
   dynamic "statement" {
-    for_each = local.used
+    for_each = local.grants
     content {
-      sid       = replace(title(replace(replace(statement.key, "arn:aws:states:::", ""), "/[^a-zA-Z0-9]+/", " ")), " ", "")
+      sid       = replace(title(replace(statement.key, "/[^a-zA-Z0-9]+/", " ")), " ", "")
       actions   = statement.value.actions
       resources = statement.value.resources
     }
   }
 
   dynamic "statement" {
-    for_each = length([for p in values(local.used) : p if p.rule != null]) > 0 ? [1] : []
+    for_each = length([for g in values(local.grants) : g if g.sync_rule != null]) > 0 ? [1] : []
     content {
       sid       = "SyncRules"
       actions   = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
-      resources = [for p in values(local.used) : p.rule if p.rule != null]
+      resources = [for g in values(local.grants) : g.sync_rule if g.sync_rule != null]
     }
   }
 
   dynamic "statement" {
-    for_each = anytrue([for p in values(local.used) : p.passes]) ? [1] : []
+    for_each = anytrue([for g in values(local.grants) : g.pass_role]) ? [1] : []
     content {
       sid       = "PassOnlyTheExecutionRole"
       actions   = ["iam:PassRole"]

@@ -1,5 +1,5 @@
 variable "definition_template" {
-  description = "Path of the ASL template rendered by pipelines_src (`make asl`), e.g. pipelines_src/pipelines/templates/training.asl.json.tftpl."
+  description = "Path of the ASL template compiled by pipelines_src (`mlops asl`), e.g. pipelines_src/pipelines/templates/training.asl.json.tftpl; its manifest lies beside it."
   type        = string
   nullable    = false
 
@@ -7,6 +7,13 @@ variable "definition_template" {
     condition     = fileexists(var.definition_template)
     error_message = "definition_template: no file at that path; run `make asl` or give the path of a *.asl.json.tftpl template."
   }
+}
+
+variable "extra_values" {
+  description = "Values of placeholders a use case's own steps declare (Pipeline.extra_placeholders), by name; the registry's placeholders come from `pipeline`."
+  type        = map(string)
+  default     = {}
+  nullable    = false
 }
 
 variable "kms_key_arn" {
@@ -29,6 +36,17 @@ variable "log_retention_days" {
   validation {
     condition     = contains([365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days: choose a CloudWatch retention of at least a year: 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "manifest_file" {
+  description = "Path of the pipeline's manifest (placeholders, integrations and their IAM needs); default: beside definition_template, `<pipeline>.manifest.json`, as `mlops asl` writes it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.manifest_file == null ? true : fileexists(var.manifest_file)
+    error_message = "manifest_file: no file at that path; compile the pipeline with `mlops asl`, which writes <pipeline>.manifest.json beside the template."
   }
 }
 

@@ -2,7 +2,7 @@
 # module_version = "0.1.0"
 
 terraform {
-  required_version = ">= 1.7.0"
+  required_version = ">= 1.9.0"
 
   required_providers {
     aws = {

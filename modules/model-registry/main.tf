@@ -70,7 +70,7 @@ resource "aws_cloudwatch_event_target" "approved_state_machine" {
     input_paths = { package = "$.detail.ModelPackageArn" }
     # jsonencode escapes < and >; EventBridge needs the placeholder literally.
     input_template = replace(jsonencode({
-      use_case          = var.name
+      use_case          = coalesce(each.value.use_case, var.name)
       experiment        = each.value.experiment
       data_uri          = each.value.data_uri
       model_package_arn = "<package>"

@@ -10,7 +10,7 @@ variable "alerts_topic_arn" {
 }
 
 variable "approved_targets" {
-  description = "What an approval starts: batch-inference state machines (with the input they get) and deployment pipelines. The rule fires only for ModelApprovalStatus = Approved."
+  description = "What an approval starts: batch-inference state machines (with the input they get: use_case defaults to name) and deployment pipelines. The rule fires only for ModelApprovalStatus = Approved."
   type = object({
     codepipeline_arns = optional(list(string), [])
     events_role_arn   = optional(string)
@@ -18,6 +18,7 @@ variable "approved_targets" {
       arn        = string
       data_uri   = string
       experiment = optional(string, "approved-model")
+      use_case   = optional(string)
     })), [])
   })
   default  = {}

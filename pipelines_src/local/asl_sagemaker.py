@@ -7,6 +7,7 @@ the response as its cause."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Final
 
 from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
@@ -31,6 +32,18 @@ SYNC_JOBS: Final[dict[str, JobKind]] = {kind.create: kind for kind in SAGEMAKER_
 REQUEST_RESPONSE: Final[set[str]] = {"create_model", "create_endpoint_config", "create_endpoint", "update_endpoint"}
 
 
+def as_state_data(value: Any) -> Any:
+    """A service response as Step Functions hands it to the state: JSON only, timestamps as epoch
+    milliseconds (botocore parses them into datetimes, which an execution's output cannot hold)."""
+    if isinstance(value, datetime):
+        return int(value.timestamp() * 1000)
+    if isinstance(value, dict):
+        return {k: as_state_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_state_data(v) for v in value]
+    return value
+
+
 class SageMakerTaskService(StateTaskServiceCallback):
     def __init__(self) -> None:
         # WaitForTaskToken too: the engine always sets up a callback endpoint for .sync tasks.
@@ -53,7 +66,7 @@ class SageMakerTaskService(StateTaskServiceCallback):
         sagemaker = runtime_ext.client("sagemaker", resource_runtime_part.region, attempts=1)
         response = getattr(sagemaker, self._get_boto_service_action())(**normalised_parameters)
         response.pop("ResponseMetadata", None)
-        env.stack.append(response)
+        env.stack.append(as_state_data(response))
 
     def _build_sync_resolver(
         self, env: Any, resource_runtime_part: Any, normalised_parameters: dict[str, Any], state_credentials: Any
@@ -67,7 +80,7 @@ class SageMakerTaskService(StateTaskServiceCallback):
         name = normalised_parameters[kind.name_key]
 
         def resolve() -> dict[str, Any] | None:
-            description: dict[str, Any] = getattr(sagemaker, kind.describe)(**{kind.name_key: name})
+            description: dict[str, Any] = as_state_data(getattr(sagemaker, kind.describe)(**{kind.name_key: name}))
             description.pop("ResponseMetadata", None)
             status = description.get(kind.status_key)
             if status == "Completed":

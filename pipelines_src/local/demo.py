@@ -21,7 +21,7 @@ from typing import Any
 from pipelines_src import datasets, executions
 from pipelines_src.local import emulator, jobs
 from pipelines_src.local import terraform as tf
-from pipelines_src.pipelines import definitions, graph
+from pipelines_src.pipelines import compiler, graph
 
 EXAMPLE = tf.REPO_ROOT / "examples" / "use-case-complete"
 PROFILES = [EXAMPLE / "profiles" / "local.tfvars"]
@@ -29,9 +29,9 @@ TEARDOWN = EXAMPLE / "profiles" / "teardown.tfvars"
 USE_CASE = "quality"
 TRAINING_ROWS = 4000
 BATCH_ROWS = 2000
-HYPERPARAMETER_SETS = [
-    {"max_depth": 3, "num_round": 60, "eta": 0.2},
-    {"max_depth": 5, "num_round": 100, "eta": 0.1},
+HYPERPARAMETER_SETS = [  # strings, as SageMaker's HyperParameters take them
+    {"max_depth": "3", "num_round": "60", "eta": "0.2"},
+    {"max_depth": "5", "num_round": "100", "eta": "0.1"},
 ]
 OBSERVER_QUEUE = "demo-alerts-observer"
 
@@ -199,7 +199,7 @@ def _download_reports(s3: Any, uri: str, target: Path) -> list[Path]:
 def draw_graph(pipeline: str, execution: executions.Execution, target: Path) -> Path:
     statuses = {name: run.status for name, run in execution.states.items()}
     title = f"{pipeline} {execution.name}: {execution.status}"
-    return graph.draw(definitions.DEFINITIONS[pipeline](), statuses, title, target)
+    return graph.draw(compiler.registry_pipeline(pipeline).definition(), statuses, title, target)
 
 
 def metadata_items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
@@ -220,8 +220,8 @@ def run(info: emulator.Emulator, root: tf.TerraformRoot, out_dir: Path, log: Log
     report.runs.append(PipelineRun("training", training))
     if training.status != "SUCCEEDED":
         raise DemoFailed(f"training execution {training.name} {training.status}: {training.error} {training.cause}")
-    report.model_package_arn = training.output["model_package"]["arn"]
-    report.metrics = training.output["evaluation"]["decision"]
+    report.model_package_arn = training.output["steps"]["register_model"]["arn"]
+    report.metrics = training.output["steps"]["read_decision"]["decision"]
     log(f"[4/6] model package {report.model_package_arn.rsplit('/', 2)[-2:]} awaits review; approving it")
     known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], outputs["batch_state_machine_arn"], 50)}
     report.approval_history = approve(c["sagemaker"], report.model_package_arn)
@@ -240,7 +240,7 @@ def _collect(c: dict[str, Any], outputs: dict[str, Any], report: DemoReport, que
     steps = batch.output["steps"]
     report.input_rows = count_rows(c["s3"], batch.output["data_uri"], ".csv", header=True)
     report.prediction_rows = count_rows(c["s3"], steps["batch_inference"]["output"], ".out", header=False)
-    report.violations = batch.output["monitoring"]["report"]["violations"]
+    report.violations = steps["read_violations"]["report"]["violations"]
     time.sleep(0.5)  # SNS -> SQS delivery happens inside the emulator right after publish
     report.alerts = drain_alerts(c["sqs"], queue_url)
     report.metadata = metadata_items(c["dynamodb"], outputs["metadata_table"])

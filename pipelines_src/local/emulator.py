@@ -154,7 +154,7 @@ def serve(state_dir: Path, port: int) -> None:
     )
     from werkzeug.serving import make_server
 
-    from pipelines_src.local import runtime_ext
+    from pipelines_src.local import images, runtime_ext
     from pipelines_src.local.certs import create_tls_files
 
     tls = create_tls_files(state_dir / "tls")
@@ -162,6 +162,7 @@ def serve(state_dir: Path, port: int) -> None:
     os.environ[runtime_ext.ENDPOINT_ENV] = f"https://{HOST}:{port}"
     os.environ[runtime_ext.CA_ENV] = str(tls.ca_cert)
     os.environ[runtime_ext.STATE_ENV] = str(state_dir)
+    os.environ[images.STORE_ENV] = str(state_dir)  # images built with `mlops image build`
     install_extensions()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2

@@ -3,8 +3,10 @@ shape) executed as a local process that honours the container contract, with inp
 from S3 and outputs uploaded to S3 as SageMaker does.
 
 The embedded emulator calls it whenever a job is created (by a state machine or by a notebook),
-so the same requests run locally and on AWS. Only the registry's own step image can run here:
-its entry points are modules of this package.
+so the same requests run locally and on AWS. Which code runs is the image's (`images.py`): one
+built with `mlops image build`, the registry's step image, or a framework image in script mode.
+A job process gets the container's environment only: the image's ENV, the job's Environment and
+the SM_* contract, never the emulator's settings.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipelines_src.local import images
+from pipelines_src.local.images import LocalImage
 from pipelines_src.steps.container import DEFAULT_BASE, Paths
 
-TRAINING_ENTRYPOINT = ["python3", "-m", "pipelines_src.steps.training"]
 TRANSFORM_ENTRYPOINT = ["python3", "-m", "pipelines_src.steps.batch_inference"]
 _REASON_LIMIT = 1024
 
@@ -85,37 +88,58 @@ def _local(path: str, base: Path) -> Path:
     return base / relative
 
 
-def _command(entrypoint: Sequence[str], arguments: Sequence[str]) -> list[str]:
-    if len(entrypoint) < 3 or entrypoint[:2] != ["python3", "-m"] or not entrypoint[2].startswith("pipelines_src."):
-        raise JobFailed(
-            f"entry point {list(entrypoint)} cannot run locally: the local runtime runs the registry's step "
-            "image only (python3 -m pipelines_src.<module>); run other images on SageMaker"
-        )
-    return [sys.executable, *entrypoint[1:], *arguments]
+def _command(entrypoint: Sequence[str], arguments: Sequence[str], image: LocalImage | None = None) -> list[str]:
+    """The job's entry point run with this machine's Python: `python3 -m <module>` (the step
+    image's contract) or `python3 <script>` (a path inside the image)."""
+    if len(entrypoint) >= 2 and entrypoint[0] in ("python3", "python"):
+        if entrypoint[1] == "-m" and len(entrypoint) >= 3:
+            return [sys.executable, *entrypoint[1:], *arguments]
+        if image is not None and image.root and entrypoint[1].startswith("/"):
+            return [sys.executable, str(Path(image.root) / entrypoint[1].lstrip("/")), *entrypoint[2:], *arguments]
+    raise JobFailed(
+        f"entry point {list(entrypoint)} cannot run locally: the local runtime runs `python3 -m <module>` or "
+        "`python3 <script in an image built with mlops image build>`, and SageMaker's XGBoost and scikit-learn "
+        "images in script mode; run other images on SageMaker"
+    )
 
 
-def _run(command: list[str], base: Path, environment: Mapping[str, str], log: Path) -> None:
-    env = {**os.environ, **environment, "SM_BASE_DIR": str(base), "PYTHONUNBUFFERED": "1"}
+# What a job process sees of this machine: nothing of the emulator's or the caller's AWS settings
+# (the job is network-isolated), only what a container has, the image's ENV and the job's Environment.
+_MACHINE = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
+
+
+def job_environment(image: LocalImage, requested: Mapping[str, str], contract: Mapping[str, str]) -> dict[str, str]:
+    machine = {k: os.environ[k] for k in _MACHINE if k in os.environ}
+    return {**machine, **image.env(), **requested, **contract, "PYTHONUNBUFFERED": "1"}
+
+
+def _run(command: list[str], base: Path, environment: Mapping[str, str], log: Path, failure: str = "message") -> None:
     with log.open("w") as out:
-        result = subprocess.run(
-            [*command, "--base-dir", str(base)], env=env, stdout=out, stderr=subprocess.STDOUT, check=False
-        )
+        result = subprocess.run(command, env=dict(environment), stdout=out, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0:
-        written = [base / "output" / name for name in ("message", "failure")]
+        written = [base / "output" / name for name in (failure, "message", "failure")]
         reason = next((p.read_text() for p in written if p.exists()), "")
         tail = log.read_text()[-_REASON_LIMIT:].strip()
         raise JobFailed((reason or f"exit code {result.returncode}: {tail}")[:_REASON_LIMIT])
 
 
-def run_processing(request: Mapping[str, Any], s3: Any, work: Path) -> None:
+def _image(uri: str, given: LocalImage | None) -> LocalImage:
+    return given if given is not None else images.resolve(uri, images.ImageStore.from_environment())
+
+
+def run_processing(request: Mapping[str, Any], s3: Any, work: Path, image: LocalImage | None = None) -> None:
     """CreateProcessingJob: inputs to their LocalPath, the entry point, outputs to S3."""
     base = work / "opt-ml"
     for item in request.get("ProcessingInputs", []):
         source = item["S3Input"]
         download(s3, source["S3Uri"], _local(source["LocalPath"], base))
+    for item in (request.get("ProcessingOutputConfig") or {}).get("Outputs", []):
+        _local(item["S3Output"]["LocalPath"], base).mkdir(parents=True, exist_ok=True)  # as SageMaker does
     app = request["AppSpecification"]
-    command = _command(app.get("ContainerEntrypoint", []), app.get("ContainerArguments", []))
-    _run(command, base, request.get("Environment") or {}, work / "job.log")
+    chosen = _image(app["ImageUri"], image)
+    command = _command(app.get("ContainerEntrypoint", []), app.get("ContainerArguments", []), chosen)
+    environment = job_environment(chosen, request.get("Environment") or {}, {"SM_BASE_DIR": str(base)})
+    _run(command, base, environment, work / "job.log")
     output_config = request.get("ProcessingOutputConfig") or {}
     for item in output_config.get("Outputs", []):
         target = item["S3Output"]
@@ -140,19 +164,87 @@ def model_artifacts_uri(request: Mapping[str, Any]) -> str:
     return str(output.join(request["TrainingJobName"], "output", "model.tar.gz"))
 
 
-def run_training(request: Mapping[str, Any], s3: Any, work: Path) -> str:
+def _script_mode(request: Mapping[str, Any], paths: Paths, s3: Any, work: Path) -> tuple[list[str], dict[str, str]]:
+    """SageMaker's script mode (the training toolkit's contract): the `sagemaker_submit_directory`
+    tarball unpacked to /opt/ml/code, `sagemaker_program` run with the other hyperparameters as
+    `--name value` arguments and the SM_* environment."""
+    hyperparameters = {k: _decoded(v) for k, v in (request.get("HyperParameters") or {}).items()}
+    program, source = hyperparameters.get("sagemaker_program"), hyperparameters.get("sagemaker_submit_directory")
+    if not program or not source:
+        raise JobFailed(
+            "a framework image needs script mode here: set the hyperparameters sagemaker_program (the script) and "
+            "sagemaker_submit_directory (an s3:// sourcedir.tar.gz)"
+        )
+    code = paths.base / "code"
+    download(s3, str(source), work / "source")
+    for archive in (work / "source").rglob("*.tar.gz"):
+        with tarfile.open(archive) as tar:
+            tar.extractall(code, filter="data")
+    if not (code / str(program)).is_file():
+        raise JobFailed(f"sagemaker_program {program!r} is not in {source}: put the script at the tarball's root")
+    user = {k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")}
+    channels = [c["ChannelName"] for c in request.get("InputDataConfig", [])]
+    arguments = [item for name, value in user.items() for item in (f"--{name}", _text(value))]
+    environment = {
+        "SM_MODEL_DIR": str(paths.model),
+        "SM_CHANNELS": json.dumps(channels),
+        **{f"SM_CHANNEL_{c.upper()}": str(paths.channel(c)) for c in channels},
+        "SM_HPS": json.dumps(user),
+        **{f"SM_HP_{k.upper()}": _text(v) for k, v in user.items()},
+        "SM_OUTPUT_DATA_DIR": str(paths.output / "data"),
+        "SM_OUTPUT_DIR": str(paths.output),
+        "SM_INPUT_DIR": str(paths.base / "input"),
+        "SM_INPUT_CONFIG_DIR": str(paths.base / "input" / "config"),
+        "SM_MODULE_DIR": str(source),
+        "SM_USER_ARGS": json.dumps(arguments),
+        "SM_CURRENT_HOST": "algo-1",
+        "SM_HOSTS": json.dumps(["algo-1"]),
+        "SM_NUM_CPUS": str(os.cpu_count() or 1),
+        "SM_NUM_GPUS": "0",
+        "PYTHONPATH": str(code),
+    }
+    return [sys.executable, str(code / str(program)), *arguments], environment
+
+
+def _decoded(value: Any) -> Any:
+    """SageMaker SDKs JSON-encode hyperparameters (`"\\"train.py\\""`); plain strings pass."""
+    try:
+        return json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def run_training(request: Mapping[str, Any], s3: Any, work: Path, image: LocalImage | None = None) -> str:
     """CreateTrainingJob: channels and hyperparameters in, model.tar.gz out; returns its URI."""
     paths = Paths(work / "opt-ml")
     for channel in request.get("InputDataConfig", []):
         download(s3, channel["DataSource"]["S3DataSource"]["S3Uri"], paths.channel(channel["ChannelName"]))
     _hyperparameters_file(paths, request.get("HyperParameters") or {})
+    for folder in (paths.model, paths.output / "data"):  # SageMaker creates them before the container starts
+        folder.mkdir(parents=True, exist_ok=True)
     spec = request["AlgorithmSpecification"]
-    command = _command(spec.get("ContainerEntrypoint") or TRAINING_ENTRYPOINT, spec.get("ContainerArguments", []))
-    _run(command, paths.base, request.get("Environment") or {}, work / "job.log")
+    chosen = _image(spec.get("TrainingImage", ""), image)
+    contract = {"SM_BASE_DIR": str(paths.base)}
+    if chosen.framework and not spec.get("ContainerEntrypoint"):
+        command, script_env = _script_mode(request, paths, s3, work)
+        contract |= script_env
+    else:
+        command = _command(spec.get("ContainerEntrypoint") or [], spec.get("ContainerArguments", []), chosen)
+    _run(
+        command,
+        paths.base,
+        job_environment(chosen, request.get("Environment") or {}, contract),
+        work / "job.log",
+        "failure",
+    )
     if not paths.model.is_dir() or not any(paths.model.iterdir()):
         raise JobFailed("the training container wrote nothing to /opt/ml/model")
     artifacts = S3Uri.parse(model_artifacts_uri(request))
-    extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": request["OutputDataConfig"]["KmsKeyId"]}
+    extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": request["OutputDataConfig"].get("KmsKeyId")}
     extra = extra if extra["SSEKMSKeyId"] else {}
     s3.put_object(Bucket=artifacts.bucket, Key=artifacts.key, Body=_model_archive(paths.model), **extra)
     return str(artifacts)
@@ -183,7 +275,9 @@ def transform_arguments(request: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def run_transform(request: Mapping[str, Any], model: Mapping[str, Any], s3: Any, work: Path) -> None:
+def run_transform(
+    request: Mapping[str, Any], model: Mapping[str, Any], s3: Any, work: Path, image: LocalImage | None = None
+) -> None:
     """CreateTransformJob with the model it names: objects in, `<object>.out` files out."""
     paths = Paths(work / "opt-ml")
     container = model.get("PrimaryContainer") or {}
@@ -191,6 +285,10 @@ def run_transform(request: Mapping[str, Any], model: Mapping[str, Any], s3: Any,
         raise JobFailed(f"model {model.get('ModelName')} has no ModelDataUrl")
     download(s3, container["ModelDataUrl"], paths.processing_input("model"))
     download(s3, request["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"], paths.processing_input("data"))
-    _run(_command(TRANSFORM_ENTRYPOINT, transform_arguments(request)), paths.base, {}, work / "job.log")
+    chosen = _image(container.get("Image", ""), image)
+    environment = job_environment(chosen, request.get("Environment") or {}, {"SM_BASE_DIR": str(paths.base)})
+    _run(
+        _command(TRANSFORM_ENTRYPOINT, transform_arguments(request), chosen), paths.base, environment, work / "job.log"
+    )
     output = request["TransformOutput"]
     upload(s3, paths.processing_output("predictions"), output["S3OutputPath"], output.get("KmsKeyId"))

@@ -19,12 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from pipelines_src.contracts import METRICS
 from pipelines_src.steps import reports
 from pipelines_src.steps.artifacts import model_dirs
 from pipelines_src.steps.container import Paths, StepError, atomic_directory, base_parser, run, write_json
 from pipelines_src.steps.training import load_model, predict_proba, read_channel
-
-METRICS = ("auc", "accuracy", "f1", "precision", "recall")
 
 
 def _auc(labels: np.ndarray[Any, Any], scores: np.ndarray[Any, Any]) -> float:

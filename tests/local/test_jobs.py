@@ -11,7 +11,7 @@ import pytest
 
 from pipelines_src import executions
 from pipelines_src.local import jobs
-from pipelines_src.pipelines import definitions, graph
+from pipelines_src.pipelines import compiler, graph
 
 TRANSFORM: dict[str, Any] = {
     "TransformJobName": "t",
@@ -79,7 +79,7 @@ def test_failed_job_cause_reads_as_the_containers_reason() -> None:
 
 
 def test_state_graph_places_every_state_and_draws_a_png(tmp_path: Path) -> None:
-    definition = definitions.training_definition()
+    definition = compiler.registry_pipeline("training").definition()
     depth = graph.levels(definition)
     assert set(depth) == set(definition["States"]) and depth["validate-input"] == 0
     assert depth["data-load"] < depth["feature-engineering"] < depth["model-evaluation"] < depth["register-model"]

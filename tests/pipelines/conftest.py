@@ -23,6 +23,12 @@ def sample_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def trained(sample_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every training step run in order on the sample data (each as its own process)."""
+def training_run(sample_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> chain.LocalRun:
+    """Every training job of the registry's pipeline run in order on the sample data."""
     return chain.train_locally(sample_raw, tmp_path_factory.mktemp("training"), CANDIDATES)
+
+
+@pytest.fixture(scope="session")
+def trained(training_run: chain.LocalRun) -> dict[str, Path]:
+    """The training run's output folders (dataset, features, evaluation, monitoring) and models."""
+    return training_run.folders()

@@ -17,7 +17,7 @@ CSV = bi.TransformConfig(input_filter="$[1:]", join_source="Input")
 
 @pytest.fixture(scope="module")
 def model_dir(trained: dict[str, Path]) -> Path:
-    return trained["model"].parent.parent / "candidate-0" / "model"
+    return trained["candidate-0"]
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,11 @@ from pipelines_src.steps.container import StepError
 
 
 @pytest.fixture(scope="module")
-def batch(trained: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def batch(training_run: chain.LocalRun, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     raw = tmp_path_factory.mktemp("drifted")
     datasets.generate(1500, seed=99, drift=True).drop(columns=["failure"]).to_csv(raw / "cycles.csv", index=False)
     (raw / "schema.json").write_text(datasets.SCHEMA.to_json())
-    return chain.batch_locally(raw, trained, tmp_path_factory.mktemp("batch"))
+    return chain.batch_locally(raw, training_run, tmp_path_factory.mktemp("batch")).folders()
 
 
 def test_every_input_row_is_scored_and_decided(batch: dict[str, Path]) -> None:
@@ -37,12 +37,14 @@ def test_drift_is_found_against_the_training_baseline(batch: dict[str, Path]) ->
     assert "data:image/png;base64" in (batch["monitoring"] / "data-quality.html").read_text()
 
 
-def test_a_failing_step_names_itself_and_keeps_earlier_outputs(trained: dict[str, Path], tmp_path: Path) -> None:
+def test_a_failing_step_names_itself_and_keeps_earlier_outputs(
+    training_run: chain.LocalRun, trained: dict[str, Path], tmp_path: Path
+) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "cycles.csv").write_text("not,a,valid,file\n1,2,3,4\n")
     (raw / "schema.json").write_text(datasets.SCHEMA.to_json())
     before = (trained["evaluation"] / "decision.json").read_text()
     with pytest.raises(StepError, match="data-load failed: data-load: missing columns"):
-        chain.batch_locally(raw, trained, tmp_path / "work")
+        chain.batch_locally(raw, training_run, tmp_path / "work")
     assert (trained["evaluation"] / "decision.json").read_text() == before

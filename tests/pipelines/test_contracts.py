@@ -46,8 +46,9 @@ def test_concurrent_experiments_never_share_a_prefix() -> None:
         "art", use_case="q", pipeline="training", experiment="b", execution_id="e1", state="training"
     )
     assert one == "s3://art/q/training/a/e1/training/" and not one.startswith(two) and not two.startswith(one)
-    with pytest.raises(contracts.ContractError, match="pipeline 'scoring' is unknown"):
-        contracts.s3_prefix("art", use_case="q", pipeline="scoring", experiment="a", execution_id="e", state="x")
+    assert contracts.s3_prefix("a", use_case="q", pipeline="scoring", experiment="x", execution_id="e", state="s")
+    with pytest.raises(contracts.ContractError, match="pipeline 'Scoring/1': use 3-40 lowercase letters"):
+        contracts.s3_prefix("art", use_case="q", pipeline="Scoring/1", experiment="a", execution_id="e", state="x")
 
 
 def test_schema_round_trips_and_rejects_unknown_target() -> None:

@@ -1,30 +1,43 @@
-"""The pipeline definitions: both render to valid ASL, every SageMaker job is locked down, and the
-templates Terraform deploys are the ones the code renders."""
+"""The pipeline contract: the registry's pipelines are built with the step API, compile to valid,
+locked-down ASL and a manifest, and bad pipelines are refused when built or compiled."""
 
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipelines_src import contracts
-from pipelines_src.pipelines import definitions, validate
+from pipelines_src.pipelines import compiler, definitions, manifest, validate
+from pipelines_src.pipelines import states as s
+from pipelines_src.pipelines.pipeline import Pipeline
+from pipelines_src.pipelines.refs import JobName, PipelineError, Placeholder, Result, Scope
 from tests.conftest import REPO
 
-VALUES: dict[str, Any] = {name: f"test-{name}" for name in definitions.TEMPLATE_VARIABLES}
-VALUES |= {"subnet_ids": ["subnet-0a", "subnet-0b"], "security_group_ids": ["sg-0a"]}
-TEMPLATES = REPO / "pipelines_src" / "pipelines" / "templates"
+PIPELINES = sorted(definitions.PIPELINES)
 
 
-@pytest.mark.parametrize("pipeline", sorted(definitions.DEFINITIONS))
+def _values(pipeline: Pipeline) -> dict[str, Any]:
+    values: dict[str, Any] = {name: f"test-{name}" for name in pipeline.placeholders()}
+    return values | {"subnet_ids": ["subnet-0a", "subnet-0b"], "security_group_ids": ["sg-0a"], "partition": "aws"}
+
+
+def _render(name: str) -> dict[str, Any]:
+    pipeline = compiler.registry_pipeline(name)
+    return pipeline.render(_values(pipeline))
+
+
+@pytest.mark.parametrize("pipeline", PIPELINES)
 def test_renders_valid_asl_with_every_job_locked_down(pipeline: str) -> None:
-    asl = definitions.render(pipeline, VALUES)
+    asl = _render(pipeline)
     assert validate.problems(asl) == []
     assert validate.security_problems(asl) == []
-    processing = [s for s in asl["States"].values() if "createProcessingJob" in str(s.get("Resource"))]
+    processing = [st for st in asl["States"].values() if "createProcessingJob" in str(st.get("Resource"))]
     assert processing and all(
-        s["Parameters"]["NetworkConfig"]["VpcConfig"]["Subnets"] == ["subnet-0a", "subnet-0b"] for s in processing
+        st["Parameters"]["NetworkConfig"]["VpcConfig"]["Subnets"] == ["subnet-0a", "subnet-0b"] for st in processing
     )
 
 
@@ -32,50 +45,73 @@ def test_renders_valid_asl_with_every_job_locked_down(pipeline: str) -> None:
     ("pipeline", "states"), [("training", contracts.TRAINING_STATES), ("batch-inference", contracts.BATCH_STATES)]
 )
 def test_state_names_follow_the_contract_in_order(pipeline: str, states: tuple[str, ...]) -> None:
-    asl = definitions.render(pipeline, VALUES)
+    asl = _render(pipeline)
     order, current = [], asl["StartAt"]
-    while current in asl["States"]:
+    while current in asl["States"] and current not in order:
         order.append(current)
         state = asl["States"][current]
-        current = state.get("Next") or (state.get("Choices") or [{}])[0].get("Next", "")
-    assert [s for s in order if s in states] == list(states)
+        current = state.get("Next") or state.get("Default", "")
+    assert [name for name in order if name in states] == list(states)
 
 
-def test_every_task_routes_failures_to_the_alert() -> None:
-    for pipeline in definitions.DEFINITIONS:
-        asl = definitions.render(pipeline, VALUES)
-        for name, state in asl["States"].items():
-            if state["Type"] in ("Task", "Map") and not name.startswith("notify"):
-                assert any(c["Next"] == "notify-failure" for c in state.get("Catch", [])), (
-                    f"{pipeline}/{name} has no Catch"
-                )
-        assert asl["States"]["notify-failure"]["Resource"] == "arn:aws:states:::sns:publish"
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_every_task_routes_failures_to_the_alert(pipeline: str) -> None:
+    asl = _render(pipeline)
+    tasks = {n: st for n, st in asl["States"].items() if st["Type"] in ("Task", "Map") and not n.startswith("notify")}
+    assert len(tasks) >= 8
+    for name, state in tasks.items():
+        assert any(c["Next"] == "notify-failure" for c in state.get("Catch", [])), f"{pipeline}/{name} has no Catch"
+    assert asl["States"]["notify-failure"]["Resource"] == "arn:aws:states:::sns:publish"
 
 
 def test_training_parallel_candidates_and_best_selection() -> None:
-    asl = definitions.render("training", VALUES)
+    asl = _render("training")
     training = asl["States"]["training"]
     assert training["Type"] == "Map" and training["ItemsPath"] == "$.hyperparameter_sets"
+    assert (
+        training["ItemSelector"]["channels"]["train.$"]
+        == "States.Format('{}train/', $.steps.feature_engineering.output)"
+    )
     best = asl["States"]["select-best-model"]["Parameters"]["uri.$"]
-    assert best == "States.ArrayGetItem($.steps.training[*].model, $.evaluation.decision.best_index)"
+    assert best == "States.ArrayGetItem($.steps.training[*].model, $.steps.read_decision.decision.best_index)"
     put = asl["States"]["store-metadata"]["Parameters"]
     assert put["ConditionExpression"].startswith("attribute_not_exists(") and put["TableName"] == "test-metadata_table"
+    assert put["Item"]["pk"] == {"S": "test-use_case#training"}
 
 
 def test_batch_runs_only_approved_models() -> None:
-    asl = definitions.render("batch-inference", VALUES)
+    asl = _render("batch-inference")
     assert asl["States"]["approved-only"]["Choices"][0] == {
-        "Variable": "$.model.approval",
-        "StringEquals": "Approved",
-        "Next": "data-load",
+        "Not": {"Variable": "$.steps.describe_model.approval", "StringEquals": "Approved"},
+        "Next": "notify-not-approved",
+    }
+    assert asl["States"]["approved-only"]["Default"] == "data-load"
+    assert asl["States"]["model-not-approved"] == {
+        "Type": "Fail",
+        "Error": "ModelNotApproved",
+        "Cause": "batch inference runs approved model packages only",
     }
     transform = asl["States"]["batch-inference"]["Parameters"]
     assert transform["DataProcessing"] == {"InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": "$"}
     assert transform["TransformInput"]["SplitType"] == "Line" and transform["BatchStrategy"] == "MultiRecord"
 
 
+def test_job_names_are_unique_per_execution_and_retry_and_fit_sagemaker() -> None:
+    asl = _render("training")
+    name = asl["States"]["data-load"]["Parameters"]["ProcessingJobName.$"]
+    assert "$$.Execution.Id" in name and "$$.State.RetryCount" in name
+    job = JobName("datalo")
+    scope = Scope(
+        context={"Execution": {"Id": "arn:x"}, "State": {"RetryCount": 0}}, placeholders={"job_prefix": "a" * 20}
+    )
+    retried = Scope(context={"Execution": {"Id": "arn:x"}, "State": {"RetryCount": 1}}, placeholders=scope.placeholders)
+    assert len(job.resolve(scope)) <= 63 and job.resolve(scope) != job.resolve(retried)
+    with pytest.raises(PipelineError, match="over SageMaker's 63; use at most 9"):
+        JobName("abbreviation")
+
+
 def _broken(mutate: Any) -> list[str]:
-    asl = copy.deepcopy(definitions.render("training", VALUES))
+    asl = copy.deepcopy(_render("training"))
     mutate(asl)
     return validate.problems(asl) + validate.security_problems(asl)
 
@@ -122,11 +158,172 @@ def test_validator_catches(mutate: Any, expected: str) -> None:
 
 
 def test_render_needs_every_value() -> None:
-    with pytest.raises(ValueError, match=r"values missing for \['use_case'\]"):
-        definitions.render("training", {k: v for k, v in VALUES.items() if k != "use_case"})
+    pipeline = compiler.registry_pipeline("training")
+    values = {k: v for k, v in _values(pipeline).items() if k != "use_case"}
+    with pytest.raises(PipelineError, match=r"placeholders without a value: \['use_case'\]"):
+        pipeline.render(values)
 
 
-@pytest.mark.parametrize("pipeline", sorted(definitions.DEFINITIONS))
-def test_committed_templates_are_fresh(pipeline: str) -> None:
-    committed = TEMPLATES / f"{pipeline}.asl.json.tftpl"
-    assert committed.read_text() == definitions.template(pipeline), f"stale: run `make asl` ({committed})"
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_committed_templates_and_manifests_are_fresh(pipeline: str) -> None:
+    compiled = compiler.registry_pipeline(pipeline)
+    template = compiler.TEMPLATES / f"{pipeline}{compiler.TEMPLATE_SUFFIX}"
+    assert template.read_text() == compiled.template(), f"stale: run `make asl` ({template})"
+    committed = json.loads((compiler.TEMPLATES / f"{pipeline}{compiler.MANIFEST_SUFFIX}").read_text())
+    assert committed == manifest.build(compiled, compiled.template()), "stale manifest: run `make asl`"
+
+
+# --------------------------------------------------------------------------------- the manifest
+def test_manifest_lists_placeholders_integrations_prefixes_and_job_names() -> None:
+    pipeline = compiler.registry_pipeline("training")
+    built = manifest.build(pipeline, pipeline.template())
+    assert built["placeholders"]["subnet_ids"]["type"] == "list(string)"
+    assert built["placeholders"]["use_case"]["type"] == "string"
+    training = built["integrations"]["sagemaker:createTrainingJob.sync"]
+    assert training["states"] == ["training/train-candidate"], "found inside the Map"
+    assert training["pass_role"] and training["resources"] == [
+        "arn:${partition}:sagemaker:${region}:${account}:training-job/${job_prefix}*"
+    ]
+    assert "sagemaker:createTransformJob.sync" not in built["integrations"] and built["unmapped"] == {}
+    assert built["s3_prefixes"]["data-load"] == (
+        "s3://${artifacts_bucket}/${use_case}/training/<experiment>/<execution-name>/data-load/"
+    )
+    assert built["job_names"]["training"]["scheme"] == "${job_prefix}-train-md5(execution id + retry count + $.index)"
+
+
+def test_manifest_finds_integrations_at_any_depth_and_lists_unmapped_ones() -> None:
+    definition = {
+        "StartAt": "outer",
+        "States": {
+            "outer": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "inner",
+                    "States": {
+                        "inner": {
+                            "Type": "Map",
+                            "ItemProcessor": {
+                                "StartAt": "deep",
+                                "States": {
+                                    "deep": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}
+                                },
+                            },
+                            "End": True,
+                        }
+                    },
+                },
+                "Next": "publish",
+            },
+            "publish": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": True},
+        },
+    }
+    found = manifest.integrations(definition)
+    assert found["unmapped"] == {"lambda:invoke": ["outer/inner/deep"]}
+    assert list(found["integrations"]) == ["sns:publish"]
+
+
+# --------------------------------------------------------------------------------- bad pipelines
+def _small(*steps: s.Step) -> Pipeline:
+    return Pipeline("small", list(steps))
+
+
+def _load(name: str = "data-load") -> s.ProcessingStep:
+    return s.ProcessingStep(
+        name, module="pipelines_src.steps.data_load", inputs={"raw": Result("nothing")}, output="dataset"
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: _small(
+                s.ChoiceStep("branch", rules=[s.Rule(s.Condition(Result("a", "b"), "IsPresent"), goto="nowhere")]),
+                s.FailStep("end"),
+            ),
+            "a rule goes to 'nowhere', which is not a state",
+        ),
+        (lambda: _small(s.FailStep("twice"), s.FailStep("twice")), "two states named 'twice'"),
+        (lambda: _small(_load()), "reads $.steps.nothing.output, but no earlier state 'nothing' produces it"),
+        (
+            lambda: _small(
+                s.ProcessingStep("first", module="m", inputs={}, output="x"),
+                s.ProcessingStep("second", module="m", inputs={"x": Result("first", "outptu")}, output="y"),
+            ),
+            "reads $.steps.first.outptu, but 'first' writes only ['job', 'output']",
+        ),
+        (
+            lambda: _small(s.NotifyStep("tell", subject="x", message="y", topic=Placeholder("team_topic"))),
+            "placeholder 'team_topic' is not declared",
+        ),
+        (lambda: _small(s.ProcessingStep("nameless", inputs={}, output="x")), "module is empty"),
+    ],
+    ids=[
+        "dangling-goto",
+        "duplicate-name",
+        "unproduced-output",
+        "unknown-field",
+        "undeclared-placeholder",
+        "no-module",
+    ],
+)
+def test_bad_pipelines_are_refused_when_built(build: Any, message: str) -> None:
+    with pytest.raises(PipelineError) as raised:
+        build().validate()
+    assert message in str(raised.value)
+
+
+def test_a_use_case_inserts_replaces_and_removes_steps() -> None:
+    pipeline = compiler.registry_pipeline("training")
+    check = s.ProcessingStep(
+        "data-validation",
+        module="steps.validation",
+        inputs={"features": Result("feature-engineering") / "train/"},
+        output="report",
+    )
+    pipeline.insert_before("training", check)
+    names = pipeline.names()
+    assert names.index("feature-engineering") < names.index("data-validation") < names.index("training")
+    asl = pipeline.render(_values(pipeline))
+    assert asl["States"]["feature-engineering"]["Next"] == "data-validation"
+    assert (
+        asl["States"]["data-validation"]["Parameters"]["AppSpecification"]["ContainerEntrypoint"][-1]
+        == "steps.validation"
+    )
+    pipeline.replace("data-validation", s.NotifyStep("data-validation", subject="checked", message="ok"))
+    assert pipeline["data-validation"].resource == "arn:${partition}:states:::sns:publish"
+    pipeline.remove("data-validation")
+    assert "data-validation" not in pipeline.names() and validate.problems(pipeline.render(_values(pipeline))) == []
+    with pytest.raises(PipelineError, match="no state 'nope' to change"):
+        pipeline.remove("nope")
+
+
+def test_the_documented_pipeline_changes_compile(tmp_path: Path) -> None:
+    """docs/pipelines.md's `pipelines.py`, executed as written: add, replace and remove."""
+    text = (REPO / "docs" / "pipelines.md").read_text()
+    section = text[text.index("## Changing a pipeline") :]
+    code = section[
+        section.index("```python\n") + len("```python\n") : section.index("```\n", section.index("```python"))
+    ]
+    (tmp_path / "pipelines.py").write_text(code)
+    pipelines = compiler.load(str(tmp_path / "pipelines.py"))
+    training = pipelines["training"]
+    assert "data-validation" in training.names() and "approval-mode" not in training.names()
+    assert training["feature-engineering"].resources.instance_type == "ml.m5.2xlarge"  # type: ignore[attr-defined]
+    for pipeline in pipelines.values():
+        assert compiler.check(pipeline) == []
+    written = compiler.write(training, tmp_path / "out")
+    assert [p.name for p in written] == ["training.asl.json.tftpl", "training.manifest.json"]
+
+
+def test_ml_pipeline_fixtures_are_fresh(tmp_path: Path) -> None:
+    """modules/ml-pipeline's terraform test plans compiled fixtures: they match their source."""
+    from tests.modules import ml_pipeline_fixtures
+
+    written = ml_pipeline_fixtures.write(tmp_path)
+    assert len(written) == 3
+    for path in [*written, tmp_path / "nested-map.manifest.json"]:
+        committed = ml_pipeline_fixtures.FIXTURES / path.name
+        assert committed.read_text() == path.read_text(), (
+            f"stale: python -m tests.modules.ml_pipeline_fixtures ({path.name})"
+        )

@@ -166,9 +166,8 @@ def test_candidate_index_follows_map_order() -> None:
 
 
 def test_models_in_framework_formats(trained: dict[str, Path]) -> None:
-    candidates = trained["model"].parent.parent
-    assert (candidates / "candidate-0" / "model" / "xgboost-model").exists()
-    assert (candidates / "candidate-1" / "model" / "model.joblib").exists()
+    assert (trained["candidate-0"] / "xgboost-model").exists()
+    assert (trained["candidate-1"] / "model.joblib").exists()
 
 
 # ----------------------------------------------------------------------------- monitoring
@@ -235,7 +234,7 @@ def test_bias_metrics_on_known_data() -> None:
 def test_tree_shap_is_exact(trained: dict[str, Path]) -> None:
     import xgboost as xgb
 
-    model = training.load_model(trained["model"].parent.parent / "candidate-0" / "model")
+    model = training.load_model(trained["candidate-0"])
     features, _ = training.read_channel(trained["features"] / "test")
     values, expected, method = monitoring.shap_values(model, features[:50])
     margins = model.predict(xgb.DMatrix(features[:50]), output_margin=True)

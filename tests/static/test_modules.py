@@ -87,7 +87,9 @@ def test_only_allowed_providers_and_no_provider_config(module: Path) -> None:
 @pytest.mark.parametrize("module", MODULES, ids=module_ids)
 def test_version_pins(module: Path) -> None:
     text = (module / "versions.tf").read_text()
-    assert re.search(r'required_version\s*=\s*">= 1\.7', text), f"{module.name}: pin required_version >= 1.7"
+    assert re.search(r'required_version\s*=\s*">= 1\.([7-9]|1[0-9])\.', text), (
+        f"{module.name}: pin required_version >= 1.7"
+    )
     assert re.search(r'version\s*=\s*">= 5\.\d+, < 6\.0"', text), f"{module.name}: pin hashicorp/aws >= 5.x, < 6.0"
 
 

@@ -237,12 +237,67 @@ run "rejects_integration_without_mapping" {
   expect_failures = [terraform_data.integration_checks]
 }
 
-run "rejects_definition_naming_other_resources" {
+run "rejects_template_without_manifest" {
   command = plan
   variables {
-    definition_template = "tests/fixtures/other-topic.asl.json.tftpl"
+    definition_template = "tests/fixtures/no-manifest.asl.json.tftpl"
   }
-  expect_failures = [terraform_data.integration_checks]
+  expect_failures = [terraform_data.definition_checks]
+}
+
+run "rejects_manifest_of_another_template" {
+  command = plan
+  variables {
+    definition_template = "tests/fixtures/stale.asl.json.tftpl"
+  }
+  expect_failures = [terraform_data.definition_checks]
+}
+
+run "rejects_missing_manifest_file" {
+  command = plan
+  variables {
+    manifest_file = "tests/fixtures/missing.manifest.json"
+  }
+  expect_failures = [var.manifest_file]
+}
+
+run "role_covers_jobs_two_map_levels_deep" {
+  command = plan
+  variables {
+    definition_template = "tests/fixtures/nested-map.asl.json.tftpl"
+  }
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.role.statement : s.resources if s.sid == "SagemakerCreateTrainingJobSync"]) == toset(["arn:aws:sagemaker:eu-central-1:123456789012:training-job/unit*"])
+    error_message = "A training job inside a Map inside a Map is granted, scoped to the job prefix."
+  }
+  assert {
+    condition     = contains([for s in data.aws_iam_policy_document.role.statement : s.sid], "PassOnlyTheExecutionRole")
+    error_message = "The nested job may be passed the execution role."
+  }
+}
+
+run "role_grants_a_new_integration_its_declared_permission" {
+  command = plan
+  variables {
+    definition_template = "tests/fixtures/new-integration.asl.json.tftpl"
+    extra_values        = { team_bus = "unit-bus" }
+  }
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.role.statement : s.resources if s.sid == "EventsPutEvents"]) == toset(["arn:aws:events:eu-central-1:123456789012:event-bus/unit-bus"]) && one([for s in data.aws_iam_policy_document.role.statement : s.actions if s.sid == "EventsPutEvents"]) == toset(["events:PutEvents"])
+    error_message = "The step's declared permission becomes a statement with the value passed in."
+  }
+  assert {
+    condition     = !contains([for s in data.aws_iam_policy_document.role.statement : s.sid], "PassOnlyTheExecutionRole")
+    error_message = "No SageMaker job, no iam:PassRole."
+  }
+}
+
+run "rejects_placeholder_without_value" {
+  command = plan
+  variables {
+    definition_template = "tests/fixtures/new-integration.asl.json.tftpl"
+  }
+  expect_failures = [terraform_data.definition_checks]
 }
 
 run "rejects_alias" {

@@ -8,15 +8,17 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 # The repo's own Terraform CLI config: the offline provider mirror when it exists.
-export TF_CLI_CONFIG_FILE := $(CURDIR)/tools/terraform/$(if $(wildcard /opt/tf-plugins),mirror,registry).tfrc
+export TF_CLI_CONFIG_FILE := $(CURDIR)/pipelines_src/local/tfrc/$(if $(wildcard /opt/tf-plugins),mirror,registry).tfrc
 export TF_IN_AUTOMATION := 1
 export CHECKPOINT_DISABLE := 1
 export PYTHONPATH := $(CURDIR)
 
 EXAMPLE ?= examples/secure-storage
+DEMO    := examples/use-case-complete
+DEMO_VARS := --var-file $(DEMO)/profiles/local.tfvars
 PYTEST_ARGS ?=
 
-.PHONY: help setup test lint fmt asl build docs inventory policy release package registry bench demo demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
+.PHONY: help setup test lint fmt asl build docs inventory policy release package registry registry-down bench demo demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -48,11 +50,8 @@ fmt: setup ## format Python and Terraform
 asl: setup ## compile the registry's pipelines (ASL + manifest) into pipelines_src/pipelines/templates
 	$(VENV)/bin/mlops asl --out pipelines_src/pipelines/templates
 
-build: setup ## the step code as a versioned sdist and wheel in dist/ (what Terraform uploads)
-	rm -rf dist build
-	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
-	$(PY) -c "from setuptools import build_meta; build_meta.build_sdist('dist')" > /dev/null
-	@ls dist
+build: setup ## the two distributions as wheels in dist/: mlops-steps (step code) and mlops-tooling (mlops CLI)
+	$(PY) -m tools.build --out dist
 
 docs: setup ## regenerate the inputs/outputs block of every module README
 	$(PY) -m tools.tfdoc
@@ -60,27 +59,30 @@ docs: setup ## regenerate the inputs/outputs block of every module README
 inventory: setup ## regenerate plan inventories (ROOT=modules/kms or examples/x to limit)
 	$(PY) -m tools.inventory $(ROOT)
 
-policy: setup ## checkov (built-in + policies/) on HCL and on the plan of EXAMPLE
-	$(PY) -m tools.policy_gate $(EXAMPLE)
+policy: setup ## the policy gate (checkov built-ins + policies/) on HCL and plan of EXAMPLE
+	$(VENV)/bin/mlops policy $(EXAMPLE)
 
-release: setup ## tag a module version: make release MODULE=kms BUMP=minor (major|minor|patch|none)
+release: setup ## release a module: make release MODULE=kms BUMP=minor (major|minor|patch|none)
 	@test -n "$(MODULE)" -a -n "$(BUMP)" || { echo "release: give MODULE=<module> BUMP=<major|minor|patch|none>"; exit 2; }
-	$(VENV)/bin/python -m tools.release $(MODULE) $(BUMP)
+	$(VENV)/bin/mlops release $(MODULE) $(BUMP)
 
-package: setup ## source archive + SHA-256 per released module version in dist/modules (registry layout)
-	$(VENV)/bin/python -m tools.package --tags
+package: setup ## archive + SHA-256 of every released module version in dist/modules (registry layout)
+	$(VENV)/bin/mlops package --out dist/modules
 
-registry: package ## serve dist/modules as a Terraform module registry on https://127.0.0.1:8443
-	$(VENV)/bin/python -m tools.registry --root dist/modules
+registry: package ## serve dist/modules as a Terraform module registry on 127.0.0.1 (background)
+	$(VENV)/bin/mlops registry up --root dist/modules
+
+registry-down: setup ## stop the local module registry
+	$(VENV)/bin/mlops registry down
 
 bench: setup ## batch-inference engine vs a naive pandas baseline: rows/s, peak RSS, ceilings (~3 min)
 	$(VENV)/bin/python -m tools.bench
 
 demo: setup ## the main job on the embedded default (local emulator, no AWS account)
-	$(VENV)/bin/mlops demo
+	$(VENV)/bin/mlops demo $(DEMO) $(DEMO_VARS)
 
 demo-down: setup ## destroy the demo and stop the emulator
-	$(VENV)/bin/mlops demo-down
+	$(VENV)/bin/mlops demo-down $(DEMO) $(DEMO_VARS)
 
 emulator-up: setup ## start the local AWS emulator (EMULATOR_PORT, default 4599)
 	$(VENV)/bin/mlops emulator up

@@ -18,7 +18,7 @@ def test_bad_emulator_port_names_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def test_tf_without_running_emulator_says_how_to_start_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
-    with pytest.raises(SystemExit, match="not running: start it with `make emulator-up`"):
+    with pytest.raises(SystemExit, match="not running: start it with `mlops emulator up`"):
         cli.main(["tf", "plan", "examples/secure-storage"])
 
 
@@ -54,15 +54,16 @@ def test_asl_writes_validated_templates_and_manifests(tmp_path: Path) -> None:
         ("no_such_module_here", "cannot import no_such_module_here"),
     ],
 )
-def test_asl_refuses_pipelines_it_cannot_load(tmp_path: Path, source: str, message: str) -> None:
-    with pytest.raises(SystemExit, match=message):
-        cli.main(
-            ["asl", "--pipelines", str(tmp_path / source) if source.endswith(".py") else source, "--out", str(tmp_path)]
-        )
+def test_asl_refuses_pipelines_it_cannot_load(
+    tmp_path: Path, source: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipelines = str(tmp_path / source) if source.endswith(".py") else source
+    assert cli.main(["asl", "--pipelines", pipelines, "--out", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
     assert not list(tmp_path.glob("*.tftpl")), "nothing written"
 
 
-def test_asl_refuses_an_invalid_pipeline_and_writes_nothing(tmp_path: Path) -> None:
+def test_asl_refuses_an_invalid_pipeline_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "pipelines.py").write_text(
         "from pipelines_src.pipelines import definitions\n"
         "def broken():\n"
@@ -72,8 +73,8 @@ def test_asl_refuses_an_invalid_pipeline_and_writes_nothing(tmp_path: Path) -> N
         "PIPELINES = {'training': broken}\n"
     )
     out = tmp_path / "out"
-    with pytest.raises(SystemExit, match="no earlier state 'feature-engineering' produces it"):
-        cli.main(["asl", "--pipelines", str(tmp_path / "pipelines.py"), "--out", str(out)])
+    assert cli.main(["asl", "--pipelines", str(tmp_path / "pipelines.py"), "--out", str(out)]) == 2
+    assert "no earlier state 'feature-engineering' produces it" in capsys.readouterr().err
     assert not out.exists()
 
 
@@ -88,19 +89,21 @@ def test_sample_data_then_run_step(tmp_path: Path) -> None:
     assert "already holds results" in (tmp_path / "job" / "output" / "message").read_text()
 
 
-def test_train_local_rejects_bad_hyperparameters(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit, match="--hyperparameters must be a JSON list"):
-        cli.main(["train-local", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--hyperparameters", "{}"])
+def test_train_local_rejects_bad_hyperparameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    command = ["train-local", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--hyperparameters", "{}"]
+    assert cli.main(command) == 2
+    assert "--hyperparameters must be a JSON list" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
-def test_run_refuses_an_input_that_is_not_json(tmp_path: Path) -> None:
+def test_run_refuses_an_input_that_is_not_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "input.json"
     bad.write_text("{not json")
-    with pytest.raises(SystemExit, match="give a JSON file with the execution input"):
-        cli.main(["run", "training", "--local", "--input", str(bad)])
+    assert cli.main(["run", "training", "--local", "--input", str(bad)]) == 2
+    assert "give a JSON file with the execution input" in capsys.readouterr().err
 
 
 def test_local_status_without_emulator_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
-    with pytest.raises(SystemExit, match="make emulator-up"):
+    with pytest.raises(SystemExit, match="mlops emulator up"):
         cli.main(["status", "--local"])

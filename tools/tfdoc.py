@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tools.hcl import Block, module_blocks, module_version
+from pipelines_src.registry.hcl import Block, module_blocks, module_version
 
 REPO = Path(__file__).resolve().parents[1]
 BEGIN, END = "<!-- BEGIN_TF_DOCS -->", "<!-- END_TF_DOCS -->"

@@ -3,14 +3,11 @@
 # metadata, alerts and the model package group whose approvals it reacts to.
 
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
 
 locals {
   name       = "${var.use_case}-${var.mandatory_tags.environment}"
   account_id = data.aws_caller_identity.current.account_id
-  # Built from its name: the scheduler role (modules/iam) names the state machine.
-  state_machine_arn = "arn:${data.aws_partition.current.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.name}-batch-inference"
-  data_uri          = "s3://${module.storage.bucket_names["data"]}/${var.use_case}/to-score/"
+  data_uri   = "s3://${module.storage.bucket_names["data"]}/${var.use_case}/to-score/"
 }
 
 module "kms" {
@@ -49,7 +46,6 @@ module "iam" {
       { arn = module.storage.bucket_arns["artifacts"], write_prefixes = ["${var.use_case}/"] },
     ]
   }
-  eventbridge = { state_machine_arns = [local.state_machine_arn] }
 }
 
 module "alerts" {
@@ -84,7 +80,7 @@ module "batch" {
   pipeline = {
     alerts_topic_arn         = module.alerts.topic_arn
     artifacts_bucket         = module.storage.bucket_names["artifacts"]
-    execution_role_arn       = module.iam.role_arns["sagemaker-execution"]
+    execution_role_arn       = module.iam.execution_role_arn
     image_uri                = var.image_uri
     job_prefix               = var.use_case
     metadata_table           = module.metadata.table_name
@@ -95,7 +91,6 @@ module "batch" {
   }
   schedule = {
     expression = var.schedule
-    role_arn   = module.iam.role_arns["eventbridge"]
     input      = { use_case = var.use_case, experiment = "nightly", data_uri = local.data_uri, model_package_arn = var.model_package_arn }
   }
 }

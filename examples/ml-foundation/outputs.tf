@@ -15,7 +15,7 @@ output "private_subnet_ids" {
 
 output "role_arns" {
   description = "Roles of the use case."
-  value       = module.iam.role_arns
+  value       = { sagemaker-execution = module.iam.execution_role_arn }
 }
 
 output "workload_security_group_id" {

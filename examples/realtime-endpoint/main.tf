@@ -57,7 +57,7 @@ module "endpoint" {
 
   name               = "${local.name}-endpoint"
   environment        = var.mandatory_tags.environment
-  execution_role_arn = module.iam.role_arns["sagemaker-execution"]
+  execution_role_arn = module.iam.execution_role_arn
   kms_key_arn        = module.kms.key_arn
   model = {
     model_data_url = var.model_data_url
@@ -70,12 +70,12 @@ module "endpoint" {
 module "monitoring" {
   source = "../../modules/model-monitoring"
 
-  name           = "${local.name}-data-quality"
-  endpoint_name  = module.endpoint.endpoint_name
-  role_arn       = module.iam.role_arns["sagemaker-execution"]
-  kms_key_arn    = module.kms.key_arn
-  reports_s3_uri = "s3://${local.artifacts}/${var.use_case}/monitoring/"
-  network        = { subnet_ids = module.network.private_subnet_ids, security_group_ids = [module.network.workload_security_group_id] }
+  name               = "${local.name}-data-quality"
+  endpoint_name      = module.endpoint.endpoint_name
+  execution_role_arn = module.iam.execution_role_arn
+  kms_key_arn        = module.kms.key_arn
+  reports_s3_uri     = "s3://${local.artifacts}/${var.use_case}/monitoring/"
+  network            = { subnet_ids = module.network.private_subnet_ids, security_group_ids = [module.network.workload_security_group_id] }
   baseline = {
     statistics_s3_uri  = "${trimsuffix(var.baseline_uri, "/")}/statistics.json"
     constraints_s3_uri = "${trimsuffix(var.baseline_uri, "/")}/constraints.json"

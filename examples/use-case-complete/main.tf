@@ -5,32 +5,20 @@
 # names, subnet and security group IDs, role ARNs, topic ARN), never by reaching into modules.
 
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
 
 locals {
-  name       = "${var.use_case}-${var.mandatory_tags.environment}"
-  account_id = data.aws_caller_identity.current.account_id
-  # State machine ARNs built from their names: the EventBridge role (modules/iam) must name the
-  # batch pipeline, whose module needs the boundary from modules/iam (no cycle this way).
-  state_machine_arn = {
-    for p in ["training", "batch-inference"] :
-    p => "arn:${data.aws_partition.current.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.name}-${p}"
-  }
+  name             = "${var.use_case}-${var.mandatory_tags.environment}"
+  account_id       = data.aws_caller_identity.current.account_id
   artifacts_bucket = module.storage.bucket_names["artifacts"]
-  # CI/CD resources by name, for the same reason (the roles name them, the projects need the roles).
-  build_stages      = ["plan", "policy", "test", "apply", "deploy-inference"]
-  codebuild_arns    = [for stage in local.build_stages : "arn:${data.aws_partition.current.partition}:codebuild:${var.region}:${local.account_id}:project/${local.name}-${stage}"]
-  inference_release = var.create_pipelines ? ["arn:${data.aws_partition.current.partition}:codepipeline:${var.region}:${local.account_id}:${local.name}-inference"] : []
-  codecommit_arns   = var.source_repository.type == "CodeCommit" ? ["arn:${data.aws_partition.current.partition}:codecommit:${var.region}:${local.account_id}:${var.source_repository.repository}"] : []
-  batch_data_uri    = coalesce(var.batch_data_uri, "s3://${module.storage.bucket_names["data"]}/${var.use_case}/to-score/")
-  image_uri         = coalesce(var.image_uri, "${module.ecr.repository_url}:0.1.0")
-  instance_type     = "ml.m5.large" # of every pipeline job, and of the notebooks' jobs
+  batch_data_uri   = coalesce(var.batch_data_uri, "s3://${module.storage.bucket_names["data"]}/${var.use_case}/to-score/")
+  image_uri        = coalesce(var.image_uri, "${module.ecr.repository_url}:0.1.0")
+  instance_type    = "ml.m5.large" # of every pipeline job, and of the notebooks' jobs
   # What the notebooks (examples/notebooks) need to start jobs as the pipelines do: exported in
   # Studio by the lifecycle configuration, and by the tests for the local runtime.
   notebook_environment = {
     MLOPS_ARTIFACTS_BUCKET    = local.artifacts_bucket
     MLOPS_DATA_BUCKET         = module.storage.bucket_names["data"]
-    MLOPS_EXECUTION_ROLE_ARN  = module.iam.role_arns["sagemaker-execution"]
+    MLOPS_EXECUTION_ROLE_ARN  = module.iam.execution_role_arn
     MLOPS_IMAGE_URI           = local.image_uri
     MLOPS_INSTANCE_TYPE       = local.instance_type
     MLOPS_KMS_KEY_ARN         = module.kms.key_arn
@@ -42,7 +30,7 @@ locals {
   pipeline_values = {
     alerts_topic_arn         = module.alerts.topic_arn
     artifacts_bucket         = local.artifacts_bucket
-    execution_role_arn       = module.iam.role_arns["sagemaker-execution"]
+    execution_role_arn       = module.iam.execution_role_arn
     image_uri                = local.image_uri
     instance_type            = local.instance_type
     job_prefix               = var.use_case
@@ -95,19 +83,6 @@ module "iam" {
       { arn = module.storage.bucket_arns["artifacts"], write_prefixes = ["${var.use_case}/"] },
     ]
   }
-  eventbridge = { state_machine_arns = [local.state_machine_arn["batch-inference"]], codepipeline_arns = local.inference_release }
-  codebuild = {
-    artifact_bucket_arn        = module.storage.bucket_arns["artifacts"]
-    codecommit_repository_arns = local.codecommit_arns
-    project_name_prefix        = local.name
-    vpc_id                     = module.network.vpc_id
-  }
-  codepipeline = {
-    artifact_bucket_arn        = module.storage.bucket_arns["artifacts"]
-    codebuild_project_arns     = local.codebuild_arns
-    codecommit_repository_arns = local.codecommit_arns
-    connection_arn             = var.source_repository.connection_arn
-  }
 }
 
 module "ecr" {
@@ -115,7 +90,7 @@ module "ecr" {
 
   name           = "${var.use_case}/mlops"
   kms_key_arn    = module.kms.key_arn
-  pull_role_arns = [module.iam.role_arns["sagemaker-execution"]]
+  pull_role_arns = [module.iam.execution_role_arn]
 }
 
 module "alerts" {
@@ -137,12 +112,12 @@ module "metadata" {
 module "registry" {
   source = "../../modules/model-registry"
 
-  name             = local.name
-  alerts_topic_arn = module.alerts.topic_arn
+  name                     = local.name
+  alerts_topic_arn         = module.alerts.topic_arn
+  permissions_boundary_arn = module.iam.boundary_arn
   approved_targets = {
-    codepipeline_arns = local.inference_release
-    events_role_arn   = module.iam.role_arns["eventbridge"]
-    state_machines    = [{ arn = local.state_machine_arn["batch-inference"], data_uri = local.batch_data_uri, experiment = "on-approval", use_case = var.use_case }]
+    codepipelines  = var.create_pipelines ? { inference = module.cicd.inference_pipeline_arn } : {}
+    state_machines = { batch = { arn = module.batch.state_machine_arn, data_uri = local.batch_data_uri, experiment = "on-approval", use_case = var.use_case } }
   }
 }
 
@@ -185,7 +160,7 @@ module "studio" {
   name               = local.name
   create_domain      = var.create_studio
   kms_key_arn        = module.kms.key_arn
-  execution_role_arn = module.iam.role_arns["sagemaker-execution"]
+  execution_role_arn = module.iam.execution_role_arn
   user_profiles      = var.studio_users
   network = {
     vpc_id             = module.network.vpc_id
@@ -198,17 +173,29 @@ module "studio" {
 module "cicd" {
   source = "../../modules/cicd"
 
-  name              = local.name
-  create_pipelines  = var.create_pipelines
-  artifact_bucket   = local.artifacts_bucket
-  kms_key_arn       = module.kms.key_arn
-  deploy_root       = "examples/use-case-complete"
-  inference_root    = "examples/batch-inference-only"
-  source_repository = var.source_repository
-  roles             = { codebuild = module.iam.role_arns["codebuild"], codepipeline = module.iam.role_arns["codepipeline"] }
+  name                     = local.name
+  create_pipelines         = var.create_pipelines
+  artifacts_bucket         = local.artifacts_bucket
+  kms_key_arn              = module.kms.key_arn
+  deploy_root              = "examples/use-case-complete"
+  inference_root           = "examples/batch-inference-only"
+  permissions_boundary_arn = module.iam.boundary_arn
+  source_repository        = var.source_repository
   network = {
     vpc_id             = module.network.vpc_id
     subnet_ids         = module.network.private_subnet_ids
     security_group_ids = [module.network.workload_security_group_id]
   }
+}
+
+# Upgrading from the 0.1.0 modules: the CI/CD roles moved from modules/iam into modules/cicd,
+# which owns them now; same names, so they are moved, not replaced.
+moved {
+  from = module.iam.aws_iam_role.this["codebuild"]
+  to   = module.cicd.aws_iam_role.this["codebuild"]
+}
+
+moved {
+  from = module.iam.aws_iam_role.this["codepipeline"]
+  to   = module.cicd.aws_iam_role.this["codepipeline"]
 }

@@ -45,7 +45,12 @@ output "private_subnet_ids" {
 
 output "role_arns" {
   description = "Roles of the use case by key (the pipelines' roles are derived from their definitions)."
-  value       = merge(module.iam.role_arns, { training-pipeline = module.training.role_arn, batch-inference-pipeline = module.batch.role_arn })
+  value       = { sagemaker-execution = module.iam.execution_role_arn, training-pipeline = module.training.role_arn, batch-inference-pipeline = module.batch.role_arn, approval-targets = module.registry.events_role_arn }
+}
+
+output "state_machine_arns" {
+  description = "The pipelines' state machines by pipeline (what `mlops run/status --local` and `mlops demo` start)."
+  value       = { training = module.training.state_machine_arn, batch-inference = module.batch.state_machine_arn }
 }
 
 output "training_state_machine_arn" {
@@ -56,4 +61,9 @@ output "training_state_machine_arn" {
 output "workload_security_group_id" {
   description = "Security group for SageMaker jobs and the use case's own workloads."
   value       = module.network.workload_security_group_id
+}
+
+output "use_case" {
+  description = "Name of the use case (first part of every S3 key and job name)."
+  value       = var.use_case
 }

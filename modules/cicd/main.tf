@@ -40,7 +40,7 @@ resource "aws_codebuild_project" "this" {
 
   name           = "${var.name}-${each.key}"
   description    = "${each.value} (CodePipeline stage of ${var.name})"
-  service_role   = var.roles.codebuild
+  service_role   = aws_iam_role.this["codebuild"].arn
   encryption_key = var.kms_key_arn
   build_timeout  = each.key == "test" ? 60 : 30
   tags           = var.tags
@@ -79,12 +79,12 @@ resource "aws_codepipeline" "infrastructure" {
   count = var.create_pipelines ? 1 : 0
 
   name          = "${var.name}-infrastructure"
-  role_arn      = var.roles.codepipeline
+  role_arn      = aws_iam_role.this["codepipeline"].arn
   pipeline_type = "V2"
   tags          = var.tags
 
   artifact_store {
-    location = var.artifact_bucket
+    location = var.artifacts_bucket
     type     = "S3"
 
     encryption_key {
@@ -157,12 +157,12 @@ resource "aws_codepipeline" "inference" {
   count = var.create_pipelines ? 1 : 0
 
   name          = "${var.name}-inference"
-  role_arn      = var.roles.codepipeline
+  role_arn      = aws_iam_role.this["codepipeline"].arn
   pipeline_type = "V2"
   tags          = var.tags
 
   artifact_store {
-    location = var.artifact_bucket
+    location = var.artifacts_bucket
     type     = "S3"
 
     encryption_key {

@@ -1,5 +1,5 @@
 output "codebuild_project_arns" {
-  description = "ARNs of the build projects by stage (plan, policy, test, apply, deploy-inference): give them to modules/iam codepipeline."
+  description = "ARNs of the build projects by stage (plan, policy, test, apply, deploy-inference)."
   value       = { for k, p in aws_codebuild_project.this : k => p.arn }
 }
 
@@ -11,4 +11,9 @@ output "inference_pipeline_arn" {
 output "infrastructure_pipeline_arn" {
   description = "ARN of the infrastructure pipeline (source, checks, approval, apply)."
   value       = try(aws_codepipeline.infrastructure[0].arn, null)
+}
+
+output "role_arns" {
+  description = "ARNs of the module's service roles (codebuild, codepipeline)."
+  value       = { for k, r in aws_iam_role.this : k => r.arn }
 }

@@ -1,11 +1,11 @@
-variable "artifact_bucket" {
+variable "artifacts_bucket" {
   description = "Bucket (name) of the pipelines' artefacts, e.g. the artifacts bucket of modules/storage; objects are written with the CMK."
   type        = string
   nullable    = false
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifact_bucket))
-    error_message = "artifact_bucket: give a bucket name (not an ARN or URI), e.g. module.storage.bucket_names[\"artifacts\"]."
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifacts_bucket))
+    error_message = "artifacts_bucket: give a bucket name (not an ARN or URI), e.g. module.storage.bucket_names[\"artifacts\"]."
   }
 }
 
@@ -17,7 +17,7 @@ variable "build_image" {
 }
 
 variable "create_pipelines" {
-  description = "Create the CodeBuild projects and pipelines. The local emulator lacks CodePipeline: the local profile sets false (they are still planned and policy-checked)."
+  description = "Create the CodeBuild projects and CodePipelines here; false for a use case whose CI runs elsewhere (GitHub Actions, a platform CI), which then uses only the scaffold's workflow."
   type        = bool
   default     = true
   nullable    = false
@@ -94,17 +94,26 @@ variable "network" {
   }
 }
 
-variable "roles" {
-  description = "Service roles from modules/iam: codebuild (role_arns[\"codebuild\"]) and codepipeline (role_arns[\"codepipeline\"])."
-  type = object({
-    codebuild    = string
-    codepipeline = string
-  })
-  nullable = false
+variable "permissions_boundary_arn" {
+  description = "Permission boundary of the module's CodeBuild and CodePipeline roles (modules/iam boundary_arn)."
+  type        = string
+  nullable    = false
 
   validation {
-    condition     = alltrue([for arn in [var.roles.codebuild, var.roles.codepipeline] : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", arn))])
-    error_message = "roles: give the IAM role ARNs of modules/iam (role_arns[\"codebuild\"], role_arns[\"codepipeline\"])."
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn: give the boundary policy ARN, e.g. module.iam.boundary_arn."
+  }
+}
+
+variable "role_path" {
+  description = "IAM path of the module's CodeBuild and CodePipeline roles (the permission boundary only lets roles be managed under it)."
+  type        = string
+  default     = "/mlops/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^/([a-zA-Z0-9_+=,.@-]+/)*$", var.role_path))
+    error_message = "role_path: start and end with /, e.g. /mlops/."
   }
 }
 

@@ -104,7 +104,7 @@ data "aws_iam_policy_document" "boundary" {
     sid           = "DenyIamOutsidePath"
     effect        = "Deny"
     actions       = local.iam_write_actions
-    not_resources = ["${local.arn_prefix}:iam::${local.account_id}:role${var.path}*", "${local.arn_prefix}:iam::${local.account_id}:policy${var.path}*"]
+    not_resources = ["${local.arn_prefix}:iam::${local.account_id}:role${var.role_path}*", "${local.arn_prefix}:iam::${local.account_id}:policy${var.role_path}*"]
   }
 
   statement {
@@ -163,7 +163,7 @@ resource "aws_iam_policy" "boundary" {
   #checkov:skip=CKV_AWS_290:Permission boundary: grants nothing; writes are capped by its Deny statements.
   #checkov:skip=CKV_AWS_355:Permission boundary: Resource "*" caps, the roles' own policies name resources.
   name        = local.boundary_name
-  path        = var.path
+  path        = var.role_path
   description = "Permission boundary of every ${var.name} role: ML services only, SageMaker in the VPC and encrypted, no IAM escalation, no data leaving the account"
   policy      = data.aws_iam_policy_document.boundary.json
   tags        = var.tags

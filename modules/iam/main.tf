@@ -9,33 +9,25 @@ locals {
   arn_prefix = "arn:${local.partition}"
 
   boundary_name = "${var.name}-permission-boundary"
-  # Built from names (not read from the resource) so roles and the boundary's own
+  # Built from names (not read from the resource) so the role and the boundary's own
   # self-protection can refer to it without a cycle, and plans show it.
-  boundary_arn = "${local.arn_prefix}:iam::${local.account_id}:policy${var.path}${local.boundary_name}"
-  role_keys    = ["codebuild", "codepipeline", "eventbridge", "lambda", "sagemaker-execution"]
-  role_arn     = { for key in local.role_keys : key => "${local.arn_prefix}:iam::${local.account_id}:role${var.path}${var.name}-${key}" }
-
-  # Every role this module can create: the service that assumes it and its inline policy.
-  roles = { for key, role in {
-    sagemaker-execution = { enabled = var.sagemaker_execution != null, service = ["sagemaker.amazonaws.com"], policy = try(data.aws_iam_policy_document.sagemaker_execution[0].json, null) }
-    eventbridge         = { enabled = var.eventbridge != null, service = ["events.amazonaws.com", "scheduler.amazonaws.com"], policy = try(data.aws_iam_policy_document.eventbridge[0].json, null) }
-    lambda              = { enabled = var.lambda != null, service = ["lambda.amazonaws.com"], policy = try(data.aws_iam_policy_document.lambda[0].json, null) }
-    codebuild           = { enabled = var.codebuild != null, service = ["codebuild.amazonaws.com"], policy = try(data.aws_iam_policy_document.codebuild[0].json, null) }
-    codepipeline        = { enabled = var.codepipeline != null, service = ["codepipeline.amazonaws.com"], policy = try(data.aws_iam_policy_document.codepipeline[0].json, null) }
-  } : key => role if role.enabled }
+  boundary_arn = "${local.arn_prefix}:iam::${local.account_id}:policy${var.role_path}${local.boundary_name}"
 
   kms_use_actions = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
 }
 
+# The SageMaker execution role every job, model and Studio profile of the use case runs with.
+# The other roles live in the modules that need them (ml-pipeline, model-registry, cicd,
+# network, alerts), each under this module's boundary.
 data "aws_iam_policy_document" "trust" {
-  for_each = local.roles
+  count = var.sagemaker_execution == null ? 0 : 1
 
   statement {
     actions = ["sts:AssumeRole"]
 
     principals {
       type        = "Service"
-      identifiers = each.value.service
+      identifiers = ["sagemaker.amazonaws.com"]
     }
 
     # Confused-deputy protection: the service may assume the role only for this account.
@@ -47,21 +39,34 @@ data "aws_iam_policy_document" "trust" {
   }
 }
 
-resource "aws_iam_role" "this" {
-  for_each = local.roles
+resource "aws_iam_role" "execution" {
+  count = var.sagemaker_execution == null ? 0 : 1
 
-  name                 = "${var.name}-${each.key}"
-  path                 = var.path
-  assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
-  permissions_boundary = aws_iam_policy.boundary.arn
+  name                 = "${var.name}-sagemaker-execution"
+  path                 = var.role_path
+  assume_role_policy   = data.aws_iam_policy_document.trust[0].json
+  permissions_boundary = local.boundary_arn # known at plan, so the gate reads it
   max_session_duration = 3600
   tags                 = var.tags
+
+  depends_on = [aws_iam_policy.boundary]
 }
 
-resource "aws_iam_role_policy" "this" {
-  for_each = local.roles
+resource "aws_iam_role_policy" "execution" {
+  count = var.sagemaker_execution == null ? 0 : 1
 
-  name   = "${var.name}-${each.key}"
-  role   = aws_iam_role.this[each.key].id
-  policy = each.value.policy
+  name   = "${var.name}-sagemaker-execution"
+  role   = aws_iam_role.execution[0].id
+  policy = data.aws_iam_policy_document.sagemaker_execution[0].json
+}
+
+# 0.1.0 kept every role in one map; the execution role keeps its name and is not replaced.
+moved {
+  from = aws_iam_role.this["sagemaker-execution"]
+  to   = aws_iam_role.execution[0]
+}
+
+moved {
+  from = aws_iam_role_policy.this["sagemaker-execution"]
+  to   = aws_iam_role_policy.execution[0]
 }

@@ -3,12 +3,12 @@ output "boundary_arn" {
   value       = aws_iam_policy.boundary.arn
 }
 
-output "role_arns" {
-  description = "ARNs of the roles created, by role key (sagemaker-execution, eventbridge, lambda, codebuild, codepipeline)."
-  value       = { for k, r in aws_iam_role.this : k => r.arn }
+output "execution_role_arn" {
+  description = "ARN of the SageMaker execution role (null when sagemaker_execution is null): the execution_role_arn of the pipelines, Studio and endpoints."
+  value       = try(aws_iam_role.execution[0].arn, null)
 }
 
-output "role_names" {
-  description = "Names of the roles created, by role key."
-  value       = { for k, r in aws_iam_role.this : k => r.name }
+output "execution_role_name" {
+  description = "Name of the SageMaker execution role (null when sagemaker_execution is null)."
+  value       = try(aws_iam_role.execution[0].name, null)
 }

@@ -104,7 +104,55 @@ resource "aws_scheduler_schedule" "this" {
 
   target {
     arn      = aws_sfn_state_machine.this.arn
-    role_arn = var.schedule.role_arn
+    role_arn = aws_iam_role.schedule[0].arn
     input    = jsonencode(var.schedule.input)
   }
+}
+
+# The schedule's own role: EventBridge Scheduler of this account may start this state machine only.
+data "aws_iam_policy_document" "schedule_trust" {
+  count = var.schedule == null ? 0 : 1
+
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.context.account]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "schedule" {
+  count = var.schedule == null ? 0 : 1
+
+  statement {
+    sid       = "StartThisPipeline"
+    actions   = ["states:StartExecution"]
+    resources = [aws_sfn_state_machine.this.arn]
+  }
+}
+
+resource "aws_iam_role" "schedule" {
+  count = var.schedule == null ? 0 : 1
+
+  name                 = "${var.name}-schedule"
+  path                 = var.role_path
+  assume_role_policy   = data.aws_iam_policy_document.schedule_trust[0].json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+resource "aws_iam_role_policy" "schedule" {
+  count = var.schedule == null ? 0 : 1
+
+  name   = "${var.name}-schedule"
+  role   = aws_iam_role.schedule[0].id
+  policy = data.aws_iam_policy_document.schedule[0].json
 }

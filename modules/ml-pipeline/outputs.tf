@@ -8,6 +8,11 @@ output "role_arn" {
   value       = aws_iam_role.this.arn
 }
 
+output "schedule_role_arn" {
+  description = "ARN of the schedule's role (null without a schedule)."
+  value       = try(aws_iam_role.schedule[0].arn, null)
+}
+
 output "state_machine_arn" {
   description = "ARN of the state machine."
   value       = aws_sfn_state_machine.this.arn

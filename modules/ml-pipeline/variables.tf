@@ -113,11 +113,10 @@ variable "role_path" {
 }
 
 variable "schedule" {
-  description = "Optional EventBridge Scheduler schedule (typical for batch inference): expression such as cron(0 6 * * ? *), the execution input, and the role allowed to start the state machine."
+  description = "Optional EventBridge Scheduler schedule (typical for batch inference): expression such as cron(0 6 * * ? *) and the execution input. The module creates the scheduler's role (it may start this state machine only)."
   type = object({
     expression = string
     input      = map(any)
-    role_arn   = string
     timezone   = optional(string, "UTC")
   })
   default = null

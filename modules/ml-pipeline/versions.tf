@@ -1,5 +1,5 @@
 # module: ml-pipeline
-# module_version = "0.1.0"
+# module_version = "1.0.0"
 
 terraform {
   required_version = ">= 1.9.0"

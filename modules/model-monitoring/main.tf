@@ -8,7 +8,7 @@ data "aws_sagemaker_prebuilt_ecr_image" "analyzer" {
 
 resource "aws_sagemaker_data_quality_job_definition" "this" {
   name     = var.name
-  role_arn = var.role_arn
+  role_arn = var.execution_role_arn
   tags     = var.tags
 
   data_quality_app_specification {

@@ -13,7 +13,7 @@ output "monitoring_settings" {
   value = {
     kms_key_arn         = var.kms_key_arn
     reports_s3_uri      = var.reports_s3_uri
-    role_arn            = var.role_arn
+    role_arn            = var.execution_role_arn
     schedule_expression = var.schedule_expression
     security_group_ids  = var.network.security_group_ids
     subnet_ids          = var.network.subnet_ids

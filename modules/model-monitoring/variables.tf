@@ -28,7 +28,7 @@ variable "baseline" {
 }
 
 variable "create_schedule" {
-  description = "Create the monitoring schedule. The local emulator lacks monitoring schedules, so the local profile sets false (the schedule is still planned and policy-checked)."
+  description = "Create the monitoring schedule; false to run the job definition on demand only (from a pipeline or a notebook)."
   type        = bool
   default     = true
   nullable    = false
@@ -42,6 +42,17 @@ variable "endpoint_name" {
   validation {
     condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.endpoint_name))
     error_message = "endpoint_name: give the name of an existing endpoint (letters, digits, hyphens)."
+  }
+}
+
+variable "execution_role_arn" {
+  description = "Role of the monitoring jobs (the SageMaker execution role of modules/iam)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.execution_role_arn))
+    error_message = "execution_role_arn: give an IAM role ARN, e.g. module.iam.execution_role_arn."
   }
 }
 
@@ -101,17 +112,6 @@ variable "reports_s3_uri" {
   validation {
     condition     = startswith(var.reports_s3_uri, "s3://")
     error_message = "reports_s3_uri: give an s3:// URI in the artifacts bucket."
-  }
-}
-
-variable "role_arn" {
-  description = "Role of the monitoring jobs (the SageMaker execution role of modules/iam)."
-  type        = string
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.role_arn))
-    error_message = "role_arn: give an IAM role ARN, e.g. module.iam.role_arns[\"sagemaker-execution\"]."
   }
 }
 

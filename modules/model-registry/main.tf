@@ -60,11 +60,11 @@ resource "aws_cloudwatch_event_rule" "rejected" {
 }
 
 resource "aws_cloudwatch_event_target" "approved_state_machine" {
-  for_each = { for s in var.approved_targets.state_machines : s.arn => s }
+  for_each = var.approved_targets.state_machines
 
   rule     = aws_cloudwatch_event_rule.approved.name
-  arn      = each.key
-  role_arn = var.approved_targets.events_role_arn
+  arn      = each.value.arn
+  role_arn = aws_iam_role.events[0].arn
 
   input_transformer {
     input_paths = { package = "$.detail.ModelPackageArn" }
@@ -79,11 +79,11 @@ resource "aws_cloudwatch_event_target" "approved_state_machine" {
 }
 
 resource "aws_cloudwatch_event_target" "approved_pipeline" {
-  for_each = toset(var.approved_targets.codepipeline_arns)
+  for_each = var.approved_targets.codepipelines
 
   rule     = aws_cloudwatch_event_rule.approved.name
   arn      = each.value
-  role_arn = var.approved_targets.events_role_arn
+  role_arn = aws_iam_role.events[0].arn
 }
 
 resource "aws_cloudwatch_event_target" "status_alert" {
@@ -91,4 +91,76 @@ resource "aws_cloudwatch_event_target" "status_alert" {
 
   rule = each.value
   arn  = var.alerts_topic_arn
+}
+
+# The approval rule's own role: EventBridge of this account may start exactly the targets given.
+locals {
+  # Counted by their keys, which are known at plan even when the ARNs are not.
+  targets = concat(keys(var.approved_targets.state_machines), keys(var.approved_targets.codepipelines))
+}
+
+data "aws_iam_policy_document" "events_trust" {
+  count = length(local.targets) > 0 ? 1 : 0
+
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "events" {
+  count = length(local.targets) > 0 ? 1 : 0
+
+  dynamic "statement" {
+    for_each = length(var.approved_targets.state_machines) > 0 ? [1] : []
+    content {
+      sid       = "StartApprovedStateMachines"
+      actions   = ["states:StartExecution"]
+      resources = [for s in values(var.approved_targets.state_machines) : s.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.approved_targets.codepipelines) > 0 ? [1] : []
+    content {
+      sid       = "StartApprovedPipelines"
+      actions   = ["codepipeline:StartPipelineExecution"]
+      resources = values(var.approved_targets.codepipelines)
+    }
+  }
+}
+
+resource "aws_iam_role" "events" {
+  count = length(local.targets) > 0 ? 1 : 0
+
+  name                 = "${var.name}-approved-targets"
+  path                 = var.role_path
+  assume_role_policy   = data.aws_iam_policy_document.events_trust[0].json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.permissions_boundary_arn != null
+      error_message = "permissions_boundary_arn: the approval rule's role needs the permission boundary (module.iam.boundary_arn) when approved_targets has targets."
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "events" {
+  count = length(local.targets) > 0 ? 1 : 0
+
+  name   = "${var.name}-approved-targets"
+  role   = aws_iam_role.events[0].id
+  policy = data.aws_iam_policy_document.events[0].json
 }

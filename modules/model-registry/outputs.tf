@@ -3,6 +3,11 @@ output "approved_rule_arn" {
   value       = aws_cloudwatch_event_rule.approved.arn
 }
 
+output "events_role_arn" {
+  description = "ARN of the role the approval rule starts its targets with (null without targets)."
+  value       = try(aws_iam_role.events[0].arn, null)
+}
+
 output "group_arn" {
   description = "ARN of the model package group."
   value       = aws_sagemaker_model_package_group.this.arn

@@ -10,28 +10,21 @@ variable "alerts_topic_arn" {
 }
 
 variable "approved_targets" {
-  description = "What an approval starts: batch-inference state machines (with the input they get: use_case defaults to name) and deployment pipelines. The rule fires only for ModelApprovalStatus = Approved."
+  description = "What an approval starts, by a name of yours (static keys: the ARNs may be unknown until apply): batch-inference state machines with the input they get (use_case defaults to name) and deployment pipelines. The rule fires only for ModelApprovalStatus = Approved; the module creates the role that may start exactly these."
   type = object({
-    codepipeline_arns = optional(list(string), [])
-    events_role_arn   = optional(string)
-    state_machines = optional(list(object({
+    codepipelines = optional(map(string), {})
+    state_machines = optional(map(object({
       arn        = string
       data_uri   = string
       experiment = optional(string, "approved-model")
       use_case   = optional(string)
-    })), [])
+    })), {})
   })
   default  = {}
   nullable = false
 
   validation {
-    condition = (length(var.approved_targets.state_machines) + length(var.approved_targets.codepipeline_arns) == 0 ||
-    can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", coalesce(var.approved_targets.events_role_arn, "x"))))
-    error_message = "approved_targets: give events_role_arn (the eventbridge role of modules/iam) when there are targets to start."
-  }
-
-  validation {
-    condition     = alltrue([for s in var.approved_targets.state_machines : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:.+$", s.arn)) && startswith(s.data_uri, "s3://")])
+    condition     = alltrue([for s in values(var.approved_targets.state_machines) : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:.+$", s.arn)) && startswith(s.data_uri, "s3://")])
     error_message = "approved_targets: state_machines need a state machine ARN and an s3:// data_uri to score."
   }
 }
@@ -63,6 +56,29 @@ variable "name" {
   validation {
     condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){2,62}$", var.name))
     error_message = "name: use 3-63 letters, digits and hyphens (SageMaker's pattern), e.g. quality-prod."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permission boundary of the role the approval rule starts its targets with (modules/iam boundary_arn); needed when approved_targets has targets."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn: give the boundary policy ARN, e.g. module.iam.boundary_arn."
+  }
+}
+
+variable "role_path" {
+  description = "IAM path of the approval rule's role (the permission boundary only lets roles be managed under it)."
+  type        = string
+  default     = "/mlops/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^/([a-zA-Z0-9_+=,.@-]+/)*$", var.role_path))
+    error_message = "role_path: start and end with /, e.g. /mlops/."
   }
 }
 

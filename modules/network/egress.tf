@@ -2,7 +2,7 @@
 # internet gateway. Off by default: a regulated ML account reaches AWS through endpoints only.
 
 resource "aws_internet_gateway" "this" {
-  count = local.create_vpc && var.controlled_egress != null ? 1 : 0
+  count = local.create_vpc && local.controlled_egress ? 1 : 0
 
   vpc_id = aws_vpc.this[0].id
   tags   = merge(var.tags, { Name = var.name })
@@ -19,14 +19,14 @@ resource "aws_subnet" "public" {
 }
 
 resource "aws_route_table" "public" {
-  count = local.create_vpc && var.controlled_egress != null ? 1 : 0
+  count = local.create_vpc && local.controlled_egress ? 1 : 0
 
   vpc_id = aws_vpc.this[0].id
   tags   = merge(var.tags, { Name = "${var.name}-egress" })
 }
 
 resource "aws_route" "public_internet" {
-  count = local.create_vpc && var.controlled_egress != null ? 1 : 0
+  count = local.create_vpc && local.controlled_egress ? 1 : 0
 
   route_table_id         = aws_route_table.public[0].id
   destination_cidr_block = "0.0.0.0/0"

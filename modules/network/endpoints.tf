@@ -87,7 +87,7 @@ resource "aws_vpc_security_group_egress_rule" "workloads_gateways" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "workloads_controlled_egress" {
-  count = var.controlled_egress == null ? 0 : 1
+  count = local.controlled_egress == true ? 1 : 0 # `== true`: see local.controlled_egress
 
   security_group_id = aws_security_group.workloads.id
   description       = "HTTPS to approved outside services through NAT (controlled_egress opt-in)"

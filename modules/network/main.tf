@@ -15,6 +15,9 @@ locals {
   private_cidrs = coalesce(var.private_subnet_cidrs, [for i, _ in var.availability_zones : cidrsubnet(var.cidr_block, 4, i)])
   public_cidrs  = var.controlled_egress == null ? [] : var.controlled_egress.public_subnet_cidrs
   all_cidrs     = concat(local.private_cidrs, local.public_cidrs)
+  # The one switch of the opt-in egress path. Written on the CIDR list, not as `!= null`: policy
+  # scanners that evaluate counts without a plan read a null default as set (checkov does).
+  controlled_egress = length(local.public_cidrs) > 0
 
   # CIDR a contains CIDR b when a is not longer and b's address masked to a's length is a's network.
   cidr_pairs = flatten([for i, a in local.all_cidrs : [for j, b in local.all_cidrs : { a = a, b = b } if i < j]])

@@ -1,5 +1,5 @@
 # module: network
-# module_version = "0.1.0"
+# module_version = "1.0.0"
 
 terraform {
   required_version = ">= 1.7.0"

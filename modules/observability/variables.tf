@@ -27,7 +27,7 @@ variable "budget" {
 }
 
 variable "create_cost_controls" {
-  description = "Create the budget and the cost anomaly monitor. The local emulator has no Budgets or Cost Explorer anomaly API, so the local profile sets false (they are still planned and policy-checked)."
+  description = "Create the budget and the cost anomaly monitor; false where the organisation's FinOps account manages both centrally."
   type        = bool
   default     = true
   nullable    = false

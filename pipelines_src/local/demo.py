@@ -1,10 +1,14 @@
-"""`make demo`: the complete MLOps template of one use case, deployed by the real Terraform CLI
-and AWS provider to the local emulator, then both pipelines executed by the state machines that
-Terraform deployed, running the real step code as local jobs.
+"""`mlops demo <root>`: a use case's template deployed by the real Terraform CLI and AWS provider
+to the local emulator, then both pipelines executed by the state machines Terraform deployed,
+running the step code (the registry's, or a use case's own image) as local jobs. `make demo`
+runs it on examples/use-case-complete; a scaffolded use case runs it on its own `infra/`.
 
 train (deployed training state machine) -> model package PendingManualApproval -> a reviewer
 approves -> the Approved rule starts the batch-inference state machine -> drifted data is scored,
 monitoring flags the drift, the alert reaches the topic -> metadata of both executions in DynamoDB.
+
+What a root exposes for this (and for `mlops run/status --local`) is `Deployment`: its outputs
+use_case, data_bucket, alerts_topic_arn, metadata_table and state_machine_arns.
 """
 
 from __future__ import annotations
@@ -21,12 +25,8 @@ from typing import Any
 from pipelines_src import datasets, executions
 from pipelines_src.local import emulator, jobs
 from pipelines_src.local import terraform as tf
-from pipelines_src.pipelines import compiler, graph
+from pipelines_src.pipelines import graph
 
-EXAMPLE = tf.REPO_ROOT / "examples" / "use-case-complete"
-PROFILES = [EXAMPLE / "profiles" / "local.tfvars"]
-TEARDOWN = EXAMPLE / "profiles" / "teardown.tfvars"
-USE_CASE = "quality"
 TRAINING_ROWS = 4000
 BATCH_ROWS = 2000
 HYPERPARAMETER_SETS = [  # strings, as SageMaker's HyperParameters take them
@@ -42,20 +42,56 @@ def clients(info: emulator.Emulator) -> dict[str, Any]:
     return {name: info.client(name) for name in ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs")}
 
 
-def stage(info: emulator.Emulator, work: Path) -> tf.TerraformRoot:
-    return tf.TerraformRoot(tf.stage(EXAMPLE, work, info), tf.base_env(info))
+class DemoFailed(RuntimeError):
+    """An execution of the demo did not succeed; the message says which state and why."""
 
 
-def deploy(root: tf.TerraformRoot, *, capture: bool = True) -> dict[str, Any]:
-    """Apply the complete template with the local profile (idempotent: a second run changes
-    nothing). The metadata table keeps its deletion protection; `teardown` lifts it first."""
-    root.apply(PROFILES, capture=capture)
+@dataclass(frozen=True)
+class Deployment:
+    """What the local run commands need from a deployed root: its outputs."""
+
+    use_case: str
+    data_bucket: str
+    alerts_topic_arn: str
+    metadata_table: str
+    state_machines: dict[str, str]
+
+    OUTPUTS = ("use_case", "data_bucket", "alerts_topic_arn", "metadata_table", "state_machine_arns")
+
+    @classmethod
+    def of(cls, outputs: dict[str, Any], root: Path) -> Deployment:
+        missing = [name for name in cls.OUTPUTS if name not in outputs]
+        if missing:
+            raise DemoFailed(
+                f"{root} is not deployed, or lacks the outputs {missing}: a root run locally exposes "
+                f"{', '.join(cls.OUTPUTS)} (docs/runtime.md); apply it first"
+            )
+        values = {name: outputs[name] for name in cls.OUTPUTS[:4]}
+        return cls(**values, state_machines=dict(outputs["state_machine_arns"]))
+
+    def machine(self, pipeline: str) -> str:
+        if pipeline not in self.state_machines:
+            raise DemoFailed(f"no {pipeline} state machine in this deployment: it has {sorted(self.state_machines)}")
+        return self.state_machines[pipeline]
+
+
+def deploy(
+    root: tf.TerraformRoot, var_files: list[Path], variables: dict[str, str] | None = None, *, capture: bool = True
+) -> dict[str, Any]:
+    """Apply the root (idempotent: a second run changes nothing)."""
+    root.apply(var_files, variables, capture=capture)
     return root.outputs()
 
 
-def teardown(root: tf.TerraformRoot) -> None:
-    root.apply([*PROFILES, TEARDOWN])
-    root.destroy([*PROFILES, TEARDOWN])
+def teardown(
+    root: tf.TerraformRoot, var_files: list[Path], source: Path, variables: dict[str, str] | None = None
+) -> None:
+    """Destroy the root; `teardown.tfvars` of the root (or its profiles/) is applied first, to
+    lift what protects data on purpose (deletion protection, bucket retention)."""
+    extra = [p for p in (source / "teardown.tfvars", source / "profiles" / "teardown.tfvars") if p.is_file()]
+    if extra:
+        root.apply([*var_files, *extra], variables)
+    root.destroy([*var_files, *extra], variables)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,6 +110,9 @@ class DemoReport:
     metrics: dict[str, Any] = field(default_factory=dict)
     input_rows: int = 0
     prediction_rows: int = 0
+    predictions_uri: str = ""
+    decisions_uri: str = ""
+    sample: list[str] = field(default_factory=list)
     violations: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     metadata: list[dict[str, Any]] = field(default_factory=list)
@@ -83,7 +122,7 @@ class DemoReport:
         return next(r.execution for r in self.runs if r.pipeline == pipeline)
 
 
-def upload_samples(s3: Any, data_bucket: str, work: Path) -> dict[str, str]:
+def upload_samples(s3: Any, deployment: Deployment, work: Path) -> dict[str, str]:
     """Training data and a drifted batch to score, under the use case's prefixes."""
     uris = {}
     for kind, drift, rows, prefix in (
@@ -93,8 +132,8 @@ def upload_samples(s3: Any, data_bucket: str, work: Path) -> dict[str, str]:
         folder = work / kind
         datasets.write_sample(folder, rows=rows, seed=7 if kind == "training" else 21, drift=drift)
         for path in sorted(folder.iterdir()):
-            s3.upload_file(str(path), data_bucket, f"{USE_CASE}/{prefix}/{path.name}")
-        uris[kind] = f"s3://{data_bucket}/{USE_CASE}/{prefix}/"
+            s3.upload_file(str(path), deployment.data_bucket, f"{deployment.use_case}/{prefix}/{path.name}")
+        uris[kind] = f"s3://{deployment.data_bucket}/{deployment.use_case}/{prefix}/"
     return uris
 
 
@@ -120,12 +159,14 @@ def drain_alerts(sqs: Any, queue_url: str) -> list[str]:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
-def training_input(data_uri: str, experiment: str) -> dict[str, Any]:
+def training_input(
+    use_case: str, data_uri: str, experiment: str, hyperparameter_sets: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {
-        "use_case": USE_CASE,
+        "use_case": use_case,
         "experiment": experiment,
         "data_uri": data_uri,
-        "hyperparameter_sets": HYPERPARAMETER_SETS,
+        "hyperparameter_sets": hyperparameter_sets or HYPERPARAMETER_SETS,
         "evaluation_metric": "auc",
         "evaluation_threshold": 0.75,
         "approval_mode": "manual",
@@ -147,13 +188,10 @@ def execution_name(pipeline: str) -> str:
 
 
 def run_training(
-    c: dict[str, Any], outputs: dict[str, Any], data_uri: str, experiment: str, log: Log
+    c: dict[str, Any], deployment: Deployment, execution_input: dict[str, Any], log: Log
 ) -> executions.Execution:
     arn = executions.start(
-        c["stepfunctions"],
-        outputs["training_state_machine_arn"],
-        training_input(data_uri, experiment),
-        execution_name("training"),
+        c["stepfunctions"], deployment.machine("training"), execution_input, execution_name("training")
     )
     log(f"  training execution {arn.rsplit(':', 1)[-1]}")
     return executions.follow(c["stepfunctions"], arn, _progress(log, "training"))
@@ -196,10 +234,13 @@ def _download_reports(s3: Any, uri: str, target: Path) -> list[Path]:
     return found
 
 
-def draw_graph(pipeline: str, execution: executions.Execution, target: Path) -> Path:
+def draw_graph(c: dict[str, Any], execution: executions.Execution, target: Path) -> Path:
+    """The execution drawn on its state machine's own definition, as deployed."""
+    parts = execution.arn.split(":")  # arn:aws:states:<region>:<account>:execution:<machine>:<name>
+    machine = ":".join([*parts[:5], "stateMachine", parts[6]])
+    definition = json.loads(c["stepfunctions"].describe_state_machine(stateMachineArn=machine)["definition"])
     statuses = {name: run.status for name, run in execution.states.items()}
-    title = f"{pipeline} {execution.name}: {execution.status}"
-    return graph.draw(compiler.registry_pipeline(pipeline).definition(), statuses, title, target)
+    return graph.draw(definition, statuses, f"{execution.name}: {execution.status}", target)
 
 
 def metadata_items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
@@ -207,53 +248,65 @@ def metadata_items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return [{k: next(iter(v.values())) for k, v in item.items()} for item in items]
 
 
-def run(info: emulator.Emulator, root: tf.TerraformRoot, out_dir: Path, log: Log = print) -> DemoReport:
+def run(
+    info: emulator.Emulator,
+    deployment: Deployment,
+    out_dir: Path,
+    log: Log = print,
+    hyperparameter_sets: list[dict[str, Any]] | None = None,
+) -> DemoReport:
     """Both pipelines on the deployed template; everything the summary shows, in `out_dir`."""
     c = clients(info)
-    outputs = root.outputs()
     report = DemoReport()
-    queue_url = observe_alerts(c, outputs["alerts_topic_arn"])
+    queue_url = observe_alerts(c, deployment.alerts_topic_arn)
     with tempfile.TemporaryDirectory() as scratch:
-        uris = upload_samples(c["s3"], outputs["data_bucket"], Path(scratch))
+        uris = upload_samples(c["s3"], deployment, Path(scratch))
     log("[3/6] training pipeline (deployed state machine, step code as local SageMaker jobs)")
-    training = run_training(c, outputs, uris["training"], "demo", log)
+    execution_input = training_input(deployment.use_case, uris["training"], "demo", hyperparameter_sets)
+    training = run_training(c, deployment, execution_input, log)
     report.runs.append(PipelineRun("training", training))
     if training.status != "SUCCEEDED":
         raise DemoFailed(f"training execution {training.name} {training.status}: {training.error} {training.cause}")
     report.model_package_arn = training.output["steps"]["register_model"]["arn"]
     report.metrics = training.output["steps"]["read_decision"]["decision"]
     log(f"[4/6] model package {report.model_package_arn.rsplit('/', 2)[-2:]} awaits review; approving it")
-    known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], outputs["batch_state_machine_arn"], 50)}
+    batch_machine = deployment.machine("batch-inference")
+    known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], batch_machine, 50)}
     report.approval_history = approve(c["sagemaker"], report.model_package_arn)
     log("[5/6] the Approved event started the batch-inference pipeline (EventBridge rule -> state machine)")
-    batch_arn = executions.wait_for_new(c["stepfunctions"], outputs["batch_state_machine_arn"], known)
+    batch_arn = executions.wait_for_new(c["stepfunctions"], batch_machine, known)
     batch = executions.follow(c["stepfunctions"], batch_arn, _progress(log, "batch-inference"))
     report.runs.append(PipelineRun("batch-inference", batch))
     if batch.status != "SUCCEEDED":
         raise DemoFailed(f"batch-inference execution {batch.name} {batch.status}: {batch.error} {batch.cause}")
-    _collect(c, outputs, report, queue_url, out_dir)
+    _collect(c, deployment, report, queue_url, out_dir)
     return report
 
 
-def _collect(c: dict[str, Any], outputs: dict[str, Any], report: DemoReport, queue_url: str, out_dir: Path) -> None:
+def _collect(c: dict[str, Any], deployment: Deployment, report: DemoReport, queue_url: str, out_dir: Path) -> None:
     batch = report.run("batch-inference")
     steps = batch.output["steps"]
     report.input_rows = count_rows(c["s3"], batch.output["data_uri"], ".csv", header=True)
-    report.prediction_rows = count_rows(c["s3"], steps["batch_inference"]["output"], ".out", header=False)
+    report.predictions_uri = steps["batch_inference"]["output"]
+    report.prediction_rows = count_rows(c["s3"], report.predictions_uri, ".out", header=False)
+    report.decisions_uri = steps["post_processing"]["output"]
+    report.sample = first_lines(c["s3"], report.decisions_uri + "decisions.csv", 6)
     report.violations = steps["read_violations"]["report"]["violations"]
     time.sleep(0.5)  # SNS -> SQS delivery happens inside the emulator right after publish
     report.alerts = drain_alerts(c["sqs"], queue_url)
-    report.metadata = metadata_items(c["dynamodb"], outputs["metadata_table"])
+    report.metadata = metadata_items(c["dynamodb"], deployment.metadata_table)
     for pipeline_run in report.runs:
         folder = out_dir / pipeline_run.pipeline / pipeline_run.execution.name
         for state, step in pipeline_run.execution.output.get("steps", {}).items():
             if isinstance(step, dict) and state in ("model_evaluation", "model_monitoring"):
                 report.reports += _download_reports(c["s3"], step["output"], folder / state.replace("_", "-"))
-        pipeline_run.graph = draw_graph(pipeline_run.pipeline, pipeline_run.execution, folder / "state-graph.png")
+        pipeline_run.graph = draw_graph(c, pipeline_run.execution, folder / "state-graph.png")
 
 
-class DemoFailed(RuntimeError):
-    """An execution of the demo did not succeed; the message says which state and why."""
+def first_lines(s3: Any, uri: str, count: int) -> list[str]:
+    source = jobs.S3Uri.parse(uri)
+    body: str = s3.get_object(Bucket=source.bucket, Key=source.key)["Body"].read().decode()
+    return body.splitlines()[:count]
 
 
 def summary(report: DemoReport, out_dir: Path) -> str:
@@ -270,6 +323,9 @@ def summary(report: DemoReport, out_dir: Path) -> str:
         f"{report.metrics.get('value')}"
     )
     lines.append(f"batch rows         {report.input_rows} in, {report.prediction_rows} predictions out")
+    lines.append(f"predictions        {report.predictions_uri}")
+    lines.append(f"decisions          {report.decisions_uri}decisions.csv, first rows:")
+    lines += [f"    {row}" for row in report.sample]
     features = ", ".join(sorted({str(v.get("feature_name")) for v in report.violations}))
     lines.append(f"drift violations   {len(report.violations)} ({features})")
     lines.append(f"alerts on topic    {len(report.alerts)}")
@@ -301,6 +357,9 @@ def write_summary(report: DemoReport, out_dir: Path) -> Path:
         "metrics": report.metrics,
         "input_rows": report.input_rows,
         "prediction_rows": report.prediction_rows,
+        "predictions_uri": report.predictions_uri,
+        "decisions_uri": report.decisions_uri,
+        "sample": report.sample,
         "violations": report.violations,
         "alerts": report.alerts,
         "metadata": report.metadata,

@@ -8,16 +8,11 @@ foreground; `start()` / `stop()` run it as a child process tracked by `D/emulato
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
-import socket
 import ssl
-import subprocess
 import sys
 import threading
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,18 +20,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pipelines_src.local import service
+
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4599
 HEALTH_PATH = "/_mlops/health"
 STATE_FILE = "emulator.json"
-ACCOUNT_ID = "123456789012"  # moto's fixed account
-_START_TIMEOUT_S = 60.0
-_STOP_TIMEOUT_S = 10.0
 _MODULE = "pipelines_src.local.emulator"
-
-
-class EmulatorError(RuntimeError):
-    """A problem starting or reaching the emulator, worded as the fix."""
 
 
 @dataclass(frozen=True)
@@ -178,118 +168,40 @@ def serve(state_dir: Path, port: int) -> None:
 # --------------------------------------------------------------------------------------------
 # In the controlling process (Makefile, CLI, pytest)
 # --------------------------------------------------------------------------------------------
+SERVICE = service.Service(_MODULE, STATE_FILE, HEALTH_PATH, "emulator")
+EmulatorError = service.ServiceError
+free_port = service.free_port
+
+
 def _write_state(state_dir: Path, info: Emulator) -> None:
-    tmp = state_dir / (STATE_FILE + ".tmp")
-    tmp.write_text(json.dumps(asdict(info), indent=2))
-    tmp.replace(state_dir / STATE_FILE)
+    SERVICE.write_state(state_dir, asdict(info) | {"url": info.endpoint})
 
 
-def _pid_is_emulator(pid: int) -> bool:
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return _MODULE.encode() in cmdline
+def _as_emulator(state: dict[str, Any] | None) -> Emulator | None:
+    if state is None:
+        return None
+    return Emulator(state["pid"], state["port"], state["endpoint"], state["ca_file"], state["state_dir"])
 
 
 def running(state_dir: Path) -> Emulator | None:
     """The emulator recorded in `state_dir`, if its process is still alive."""
-    try:
-        info = Emulator(**json.loads((state_dir / STATE_FILE).read_text()))
-    except (OSError, ValueError, TypeError):
-        return None
-    return info if _pid_is_emulator(info.pid) else None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def _ensure_port_free(port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # As the server binds: connections of a previous run in TIME-WAIT must not block a restart.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError as exc:
-            raise EmulatorError(
-                f"port {port} on {HOST} is in use ({exc.strerror}): stop what listens there "
-                f"or pick another port with EMULATOR_PORT=<port>"
-            ) from exc
+    return _as_emulator(SERVICE.running(state_dir))
 
 
 def healthy(info: Emulator, timeout: float = 2.0) -> bool:
-    context = ssl.create_default_context(cafile=info.ca_file)
-    try:
-        with urllib.request.urlopen(info.endpoint + HEALTH_PATH, timeout=timeout, context=context) as resp:
-            return bool(resp.status == 200)
-    except (urllib.error.URLError, OSError, ssl.SSLError):
-        return False
-
-
-def _wait_until_healthy(state_dir: Path, proc: subprocess.Popen[bytes], log: Path) -> Emulator:
-    deadline = time.monotonic() + _START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-            raise EmulatorError(f"emulator exited with {proc.returncode} during start; see {log}: " + " | ".join(tail))
-        info = running(state_dir)
-        if info is not None and healthy(info):
-            return info
-        time.sleep(0.2)
-    proc.terminate()
-    raise EmulatorError(f"emulator did not answer within {_START_TIMEOUT_S:.0f}s; see {log}")
+    return SERVICE.healthy(asdict(info) | {"url": info.endpoint}, timeout)
 
 
 def start(state_dir: Path, port: int | None = None) -> Emulator:
     """Start the emulator for `state_dir` (or return the one already running there)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    current = running(state_dir)
-    if current is not None and healthy(current):
-        return current
-    port = port or free_port()
-    _ensure_port_free(port)
-    (state_dir / STATE_FILE).unlink(missing_ok=True)
-    log = state_dir / "emulator.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", _MODULE, "serve", "--state-dir", str(state_dir), "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    return _wait_until_healthy(state_dir, proc, log)
+    started_state = _as_emulator(SERVICE.start(state_dir, port))
+    assert started_state is not None
+    return started_state
 
 
 def stop(state_dir: Path) -> bool:
     """Stop the emulator recorded in `state_dir`; True if one was running."""
-    info = running(state_dir)
-    (state_dir / STATE_FILE).unlink(missing_ok=True)
-    if info is None:
-        return False
-    os.kill(info.pid, signal.SIGTERM)
-    if not _wait_gone(info.pid, _STOP_TIMEOUT_S):
-        os.kill(info.pid, signal.SIGKILL)
-        _wait_gone(info.pid, _STOP_TIMEOUT_S)
-    return True
-
-
-def _wait_gone(pid: int, timeout: float) -> bool:
-    """Wait until the process has exited and been reaped: by us when it is our child (else it
-    would linger as a zombie), by its parent otherwise (its /proc entry disappears)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return True
-        except ChildProcessError:
-            if not Path(f"/proc/{pid}").exists():
-                return True
-        time.sleep(0.05)
-    return False
+    return SERVICE.stop(state_dir)
 
 
 @contextmanager

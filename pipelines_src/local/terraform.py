@@ -1,14 +1,17 @@
 """Run the real Terraform CLI against the local emulator.
 
-A root (an example or a module) is *staged*: copied into a work directory that mirrors the
-repository layout (other top-level folders are symlinked, so `../../modules/x` still resolves),
-plus one generated override file that points the AWS provider at the emulator. The sources stay
-free of emulator settings and of local state; the provider configuration for the emulator is
-rendered here and nowhere else.
+A root (an example, a module, a use case's `infra/`) is *staged*: copied into a work directory
+under a folder of its own workspace (its git work tree, else its parent folder), at the same
+relative path, with every sibling along the way symlinked, so relative module sources such as
+`../../modules/x` still resolve; plus one generated override file that points the AWS provider
+at the emulator. Two use cases never share a staged root or a state. The sources stay free of
+emulator settings and of local state; the provider configuration for the emulator is rendered
+here and nowhere else.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,13 +24,13 @@ from typing import Any
 
 from pipelines_src.local.emulator import Emulator
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_MIRROR = Path("/opt/tf-plugins")
+CLI_CONFIGS = Path(__file__).resolve().parent / "tfrc"  # package data
 MIN_TERRAFORM = (1, 7, 0)
 OVERRIDE_FILE = "emulator_override.tf"
 PROVIDER_STUB_FILE = "emulator_provider.tf"
 _STAGE_SKIP = {".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup"}
-_REPO_SKIP = {".git", ".local", ".venv"}
+_WORKSPACE_SKIP = {".git", ".local", ".venv", ".terraform"}
 
 # Provider `endpoints` keys for every AWS service the registry's modules use.
 EMULATED_SERVICES = (
@@ -64,7 +67,7 @@ class TerraformError(RuntimeError):
 def cli_config_file() -> Path:
     """The repo's CLI config: the offline provider mirror when present, the registry otherwise."""
     name = "mirror.tfrc" if PROVIDER_MIRROR.is_dir() else "registry.tfrc"
-    return REPO_ROOT / "tools" / "terraform" / name
+    return CLI_CONFIGS / name
 
 
 def terraform_version(binary: str = "terraform") -> tuple[int, int, int]:
@@ -87,6 +90,32 @@ def base_env(emulator: Emulator | None = None) -> dict[str, str]:
     env.update({"TF_CLI_CONFIG_FILE": str(cli_config_file()), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"})
     if emulator is not None:
         env.update(emulator.env())
+    return env
+
+
+# The module registry host a scaffolded use case's sources name; locally it is mapped to the
+# embedded registry (a CLI config `host` block), in production to the platform team's registry.
+LOCAL_REGISTRY_HOST = "registry.mlops.internal"
+
+
+def local_env(
+    emulator: Emulator, folder: Path, registry_url: str | None = None, registry_ca: str | None = None
+) -> dict[str, str]:
+    """Terraform and boto3 settings for roots run against the emulator and, when one runs, the
+    local module registry: one CA bundle trusting both (SSL_CERT_FILE holds a single file), and
+    a CLI config mapping the registry host of the sources to the local registry."""
+    env = base_env(emulator)
+    folder.mkdir(parents=True, exist_ok=True)
+    bundle = folder / "ca-bundle.pem"
+    cas = [emulator.ca_file, *([registry_ca] if registry_ca else [])]
+    bundle.write_text("".join(Path(ca).read_text() for ca in cas))
+    env.update({"SSL_CERT_FILE": str(bundle), "AWS_CA_BUNDLE": str(bundle)})
+    if registry_url:
+        config = folder / "terraform.rc"
+        services = f'  services = {{\n    "modules.v1" = "{registry_url}/v1/modules/"\n  }}\n'
+        host = f'host "{LOCAL_REGISTRY_HOST}" {{\n{services}}}\n'
+        config.write_text(cli_config_file().read_text() + "\n# The local module registry (mlops registry up).\n" + host)
+        env["TF_CLI_CONFIG_FILE"] = str(config)
     return env
 
 
@@ -143,18 +172,47 @@ def _copy_root(source: Path, target: Path) -> None:
             shutil.copy2(item, destination)
 
 
-def _mirror_repo_path(work_dir: Path, relative: Path) -> Path:
-    """Real folders along `relative` under `work_dir`, every sibling at each level symlinked to
-    the repo, so relative module sources resolve while nothing staged can reach the sources."""
-    source, target = REPO_ROOT, work_dir
+_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.MULTILINE)
+
+
+def _local_sources(root: Path, seen: set[Path]) -> set[Path]:
+    """The folders of every local module a root calls, followed into those modules."""
+    found: set[Path] = set()
+    for tf_file in root.glob("*.tf"):
+        for relative in _LOCAL_SOURCE.findall(tf_file.read_text()):
+            folder = (root / relative).resolve()
+            if folder.is_dir() and folder not in seen:
+                seen.add(folder)
+                found |= {folder} | _local_sources(folder, seen)
+    return found
+
+
+def workspace_of(root: Path) -> Path:
+    """Where a root's relative paths resolve from: its git work tree (an example calls
+    ../../modules/x and reads ../../pipelines_src/...), else the folder holding the root and
+    every local module it calls (a root whose modules all come from a registry is its own)."""
+    root = root.resolve()
+    found = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+    )
+    if found.returncode == 0 and found.stdout.strip():
+        return Path(found.stdout.strip()).resolve()
+    folders = [root, *_local_sources(root, {root})]
+    return Path(os.path.commonpath([str(f) for f in folders]))
+
+
+def _mirror_path(workspace: Path, target: Path, relative: Path) -> Path:
+    """Real folders along `relative` under `target`, every sibling at each level symlinked to
+    the workspace, so relative module sources resolve while nothing staged can reach the sources."""
+    source = workspace
     for part in relative.parts:
         target.mkdir(parents=True, exist_ok=True)
         if target.is_symlink():
             target.unlink()
             target.mkdir()
-        for entry in source.iterdir() if source.is_dir() else ():  # roots from outside the repo: no siblings
+        for entry in source.iterdir():
             link = target / entry.name
-            if entry.name in _REPO_SKIP or entry.name == part or link.exists() or link.is_symlink():
+            if entry.name in _WORKSPACE_SKIP or entry.name == part or link.exists() or link.is_symlink():
                 continue
             link.symlink_to(entry, target_is_directory=entry.is_dir())
         source, target = source / part, target / part
@@ -163,16 +221,27 @@ def _mirror_repo_path(work_dir: Path, relative: Path) -> Path:
     return target
 
 
+def _workspace_folder(workspace: Path, work_dir: Path) -> Path:
+    """`<work>/<workspace name>-<hash of its path>`: one per workspace (per use case repository)."""
+    return work_dir / f"{workspace.name}-{hashlib.sha256(str(workspace).encode()).hexdigest()[:8]}"
+
+
+def staged_path(root: Path, work_dir: Path) -> Path:
+    """Where `root` is staged: `<work>/<workspace>-<hash>/<path in the workspace>`."""
+    root = root.resolve()
+    workspace = workspace_of(root)
+    return _workspace_folder(workspace, work_dir.resolve()) / root.relative_to(workspace)
+
+
 def stage(root: Path, work_dir: Path, emulator: Emulator | None) -> Path:
-    """Copy `root` into `work_dir` at its repo-relative path and point it at `emulator`."""
-    work_dir = work_dir.resolve()
-    if work_dir.is_relative_to(REPO_ROOT) and not work_dir.is_relative_to(REPO_ROOT / ".local"):
+    """Copy `root` into `work_dir` at its workspace-relative path and point it at `emulator`."""
+    root, work_dir = root.resolve(), work_dir.resolve()
+    workspace = workspace_of(root)
+    if work_dir.is_relative_to(workspace) and not work_dir.is_relative_to(workspace / ".local"):
         raise TerraformError(
             f"refusing to stage into the source tree ({work_dir}): use a folder outside it or under .local/"
         )
-    root = root.resolve()
-    relative = root.relative_to(REPO_ROOT) if root.is_relative_to(REPO_ROOT) else Path("roots") / root.name
-    staged = _mirror_repo_path(work_dir, relative)
+    staged = _mirror_path(workspace, _workspace_folder(workspace, work_dir), root.relative_to(workspace))
     _copy_root(root, staged)
     if emulator is not None:
         if not _declares_aws_provider(staged):
@@ -222,10 +291,16 @@ class TerraformRoot:
         return result
 
     def init(self) -> None:
-        if not (self.path / ".terraform").is_dir():
-            self.run("init", "-input=false", "-no-color", capture=True)
+        """`terraform init`, skipped only when a previous init of these very .tf files succeeded
+        (a failed init leaves .terraform/ behind; keying on the folder would skip the retry)."""
+        marker = self.path / ".terraform" / "mlops-init-ok"
+        sources = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(self.path.glob("*.tf")))).hexdigest()
+        if marker.is_file() and marker.read_text() == sources:
+            return
+        self.run("init", "-input=false", "-no-color", capture=True)
+        marker.write_text(sources)
 
-    def _var_args(self, var_files: Sequence[Path], variables: Mapping[str, Any]) -> list[str]:
+    def var_args(self, var_files: Sequence[Path], variables: Mapping[str, Any]) -> list[str]:
         args = [f"-var-file={Path(f).resolve()}" for f in var_files]
         args += [f"-var={k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in variables.items()]
         return args
@@ -239,7 +314,7 @@ class TerraformRoot:
             "-input=false",
             "-auto-approve",
             "-no-color",
-            *self._var_args(var_files, variables or {}),
+            *self.var_args(var_files, variables or {}),
             capture=capture,
         )
 
@@ -252,7 +327,7 @@ class TerraformRoot:
             "-no-color",
             "-detailed-exitcode",
             "-lock=false",
-            *self._var_args(var_files, variables or {}),
+            *self.var_args(var_files, variables or {}),
             capture=True,
             check=False,
         )
@@ -270,7 +345,7 @@ class TerraformRoot:
             "-no-color",
             "-lock=false",
             f"-out={plan_file}",
-            *self._var_args(var_files, variables or {}),
+            *self.var_args(var_files, variables or {}),
             capture=True,
         )
         shown = self.run("show", "-json", str(plan_file), capture=True).stdout
@@ -287,7 +362,7 @@ class TerraformRoot:
             "-input=false",
             "-auto-approve",
             "-no-color",
-            *self._var_args(var_files, variables or {}),
+            *self.var_args(var_files, variables or {}),
             capture=capture,
         )
 

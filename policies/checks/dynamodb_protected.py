@@ -6,8 +6,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from policies.checks._common import first, unresolved
+from mlops_policies.checks._common import first, unresolved
 
 
 class DynamoDbProtected(BaseResourceCheck):

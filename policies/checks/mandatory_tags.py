@@ -10,8 +10,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from policies.checks._common import first, unwrap
+from mlops_policies.checks._common import first, unwrap
 
 MANDATORY_TAGS = ("cost-center", "data-classification", "environment", "owner")
 DATA_CLASSIFICATIONS = ("confidential", "internal", "public", "restricted")

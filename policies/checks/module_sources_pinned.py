@@ -9,8 +9,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.module.base_module_check import BaseModuleCheck
-
-from policies.checks._common import first
+from mlops_policies.checks._common import first
 
 REGISTRY_SOURCE = re.compile(r"^([a-z0-9.-]+(:\d+)?/)?[A-Za-z0-9_-]+/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+$")
 COMMIT = re.compile(r"[?&]ref=[0-9a-f]{7,40}(&|$)")

@@ -12,8 +12,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.data.base_check import BaseDataCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from policies.checks._common import first, is_plan
+from mlops_policies.checks._common import first, is_plan
 
 AWS_MANAGED_MARKER = "alias/aws/"
 

@@ -13,8 +13,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.data.base_check import BaseDataCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from policies.checks._common import as_list, first, policy_document, statements, unwrap
+from mlops_policies.checks._common import as_list, first, policy_document, statements, unwrap
 
 WILDCARD = re.compile(r"^(\*|[a-z0-9-]+:\*)$", re.IGNORECASE)
 POLICY_ATTRIBUTE = {

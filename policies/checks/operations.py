@@ -13,8 +13,7 @@ import re
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories
-
-from policies.checks._common import ProblemsCheck, first
+from mlops_policies.checks._common import ProblemsCheck, first
 
 SECRET_NAME = re.compile(r"(SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.IGNORECASE)
 KEY_ATTRIBUTE = {"aws_sns_topic": "kms_master_key_id", "aws_cloudwatch_event_bus": "kms_key_identifier"}

@@ -11,8 +11,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from policies.checks._common import as_list, first, policy_document, statements
+from mlops_policies.checks._common import as_list, first, policy_document, statements
 
 
 def _denies_insecure_transport(statement: dict[str, Any]) -> bool:

@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-
-from policies.checks._common import ProblemsCheck, first, unwrap
+from mlops_policies.checks._common import ProblemsCheck, first, unwrap
 
 MONITORING_DEFINITIONS = {
     "aws_sagemaker_data_quality_job_definition": ("data_quality_job_output_config", "job_resources"),

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories
-
-from policies.checks._common import ProblemsCheck, first
+from mlops_policies.checks._common import ProblemsCheck, first
 
 
 class StudioDomainPrivate(ProblemsCheck):

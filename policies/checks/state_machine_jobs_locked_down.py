@@ -11,9 +11,9 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from mlops_policies.checks._common import first, policy_document
 
 from pipelines_src.pipelines.validate import security_problems
-from policies.checks._common import first, policy_document
 
 
 class StateMachineJobsLockedDown(BaseResourceCheck):

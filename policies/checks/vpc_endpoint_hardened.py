@@ -7,8 +7,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from policies.checks._common import first
+from mlops_policies.checks._common import first
 
 
 class VpcEndpointHardened(BaseResourceCheck):

@@ -10,6 +10,7 @@ import pytest
 
 from pipelines_src.local import demo, emulator
 from pipelines_src.local import terraform as tf
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="session")
@@ -22,15 +23,20 @@ def mlops_local_dir(local_emulator: emulator.Emulator, tf_work: Path) -> Path:
     return local
 
 
+DEMO = REPO / "examples" / "use-case-complete"
+DEMO_VARS = [DEMO / "profiles" / "local.tfvars"]
+USE_CASE = "quality"  # examples/use-case-complete's default
+
+
 @pytest.fixture(scope="session")
 def complete_use_case(local_emulator: emulator.Emulator, mlops_local_dir: Path) -> Iterator[tf.TerraformRoot]:
-    root = demo.stage(local_emulator, mlops_local_dir / "work")
-    demo.deploy(root)
+    root = tf.TerraformRoot(tf.stage(DEMO, mlops_local_dir / "work", local_emulator), tf.base_env(local_emulator))
+    demo.deploy(root, DEMO_VARS)
     try:
         yield root
     finally:
         if root.state_addresses():
-            demo.teardown(root)
+            demo.teardown(root, DEMO_VARS, DEMO)
 
 
 @pytest.fixture(scope="session")
@@ -39,4 +45,5 @@ def demo_run(
 ) -> tuple[demo.DemoReport, Path]:
     """Both pipelines executed once on the shared deployment (the demo and the notebooks use it)."""
     out_dir = tmp_path_factory.mktemp("demo")
-    return demo.run(local_emulator, complete_use_case, out_dir, log=lambda _: None), out_dir
+    deployment = demo.Deployment.of(complete_use_case.outputs(), DEMO)
+    return demo.run(local_emulator, deployment, out_dir, log=lambda _: None), out_dir

@@ -14,6 +14,7 @@ import pytest
 from pipelines_src import cli, executions
 from pipelines_src.local import demo, emulator
 from pipelines_src.local import terraform as tf
+from tests.e2e.conftest import DEMO, USE_CASE
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +63,10 @@ def test_drift_is_found_and_alerted(ran: tuple[demo.DemoReport, Path]) -> None:
 def test_metadata_of_both_executions_is_stored(ran: tuple[demo.DemoReport, Path]) -> None:
     report, _ = ran
     by_pipeline = {item["pk"]: item for item in report.metadata}
-    assert set(by_pipeline) == {f"{demo.USE_CASE}#training", f"{demo.USE_CASE}#batch-inference"}
-    assert by_pipeline[f"{demo.USE_CASE}#training"]["model_package_arn"] == report.model_package_arn
-    assert int(by_pipeline[f"{demo.USE_CASE}#batch-inference"]["violations"]) == len(report.violations)
-    assert by_pipeline[f"{demo.USE_CASE}#training"]["execution_id"] == report.run("training").arn
+    assert set(by_pipeline) == {f"{USE_CASE}#training", f"{USE_CASE}#batch-inference"}
+    assert by_pipeline[f"{USE_CASE}#training"]["model_package_arn"] == report.model_package_arn
+    assert int(by_pipeline[f"{USE_CASE}#batch-inference"]["violations"]) == len(report.violations)
+    assert by_pipeline[f"{USE_CASE}#training"]["execution_id"] == report.run("training").arn
 
 
 def test_reports_and_state_graphs_are_written(ran: tuple[demo.DemoReport, Path]) -> None:
@@ -90,7 +91,7 @@ def test_mlops_run_and_status_on_the_local_deployment(
     local_cli: Path, complete_use_case: tf.TerraformRoot, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     outputs = complete_use_case.outputs()
-    payload = demo.training_input(f"s3://{outputs['data_bucket']}/{demo.USE_CASE}/raw/", "cli")
+    payload = demo.training_input(USE_CASE, f"s3://{outputs['data_bucket']}/{USE_CASE}/raw/", "cli")
     (tmp_path / "input.json").write_text(json.dumps(payload))
     assert cli.main(["run", "training", "--local", "--input", str(tmp_path / "input.json")]) == 0
     ran_output = capsys.readouterr().out
@@ -118,23 +119,24 @@ def test_corrupt_input_fails_at_data_load_alerts_and_keeps_earlier_artefacts(
     report, _ = ran
     outputs = complete_use_case.outputs()
     s3 = clients["s3"]
-    before = _snapshot(s3, outputs["artifacts_bucket"], f"{demo.USE_CASE}/")
+    before = _snapshot(s3, outputs["artifacts_bucket"], f"{USE_CASE}/")
     _alerts(clients, outputs)  # start from an empty observer queue
-    s3.put_object(Bucket=outputs["data_bucket"], Key=f"{demo.USE_CASE}/corrupt/cycles.csv", Body=b"not,a\nvalid file")
+    s3.put_object(Bucket=outputs["data_bucket"], Key=f"{USE_CASE}/corrupt/cycles.csv", Body=b"not,a\nvalid file")
     s3.copy_object(
         Bucket=outputs["data_bucket"],
-        Key=f"{demo.USE_CASE}/corrupt/schema.json",
-        CopySource={"Bucket": outputs["data_bucket"], "Key": f"{demo.USE_CASE}/raw/schema.json"},
+        Key=f"{USE_CASE}/corrupt/schema.json",
+        CopySource={"Bucket": outputs["data_bucket"], "Key": f"{USE_CASE}/raw/schema.json"},
     )
-    uri = f"s3://{outputs['data_bucket']}/{demo.USE_CASE}/corrupt/"
-    failed = demo.run_training(clients, outputs, uri, "corrupt", log=lambda _: None)
+    uri = f"s3://{outputs['data_bucket']}/{USE_CASE}/corrupt/"
+    deployment = demo.Deployment.of(outputs, DEMO)
+    failed = demo.run_training(clients, deployment, demo.training_input(USE_CASE, uri, "corrupt"), log=lambda _: None)
     assert failed.status == "FAILED"
     assert failed.states["data-load"].status == "FAILED"
     assert "missing columns" in failed.states["data-load"].detail, "the reason says what is wrong and the fix"
     assert "feature-engineering" not in failed.states
     alerts = _alerts(clients, outputs)
     assert any(a.startswith("training pipeline failed") and "missing columns" in a for a in alerts), alerts
-    after = _snapshot(s3, outputs["artifacts_bucket"], f"{demo.USE_CASE}/")
+    after = _snapshot(s3, outputs["artifacts_bucket"], f"{USE_CASE}/")
     assert {k: v for k, v in after.items() if k in before} == before, "earlier artefacts were changed"
     assert report.run("training").status == "SUCCEEDED"
 
@@ -155,9 +157,9 @@ def test_rejected_model_is_alerted_and_refused_by_batch_inference(
         executions.recent(clients["stepfunctions"], outputs["batch_state_machine_arn"], 50)[0]["executionArn"] in known
     )
     payload = {
-        "use_case": demo.USE_CASE,
+        "use_case": USE_CASE,
         "experiment": "rejected",
-        "data_uri": f"s3://{outputs['data_bucket']}/{demo.USE_CASE}/to-score/",
+        "data_uri": f"s3://{outputs['data_bucket']}/{USE_CASE}/to-score/",
         "model_package_arn": report.model_package_arn,
     }
     arn = executions.start(clients["stepfunctions"], outputs["batch_state_machine_arn"], payload)

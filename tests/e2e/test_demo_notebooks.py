@@ -13,8 +13,9 @@ from nbclient import NotebookClient
 
 from pipelines_src.local import demo, emulator
 from pipelines_src.local import terraform as tf
+from tests.conftest import REPO
 
-NOTEBOOKS = sorted((tf.REPO_ROOT / "examples" / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((REPO / "examples" / "notebooks").glob("*.ipynb"))
 
 
 def test_the_notebook_stack_is_complete() -> None:

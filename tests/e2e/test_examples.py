@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from pipelines_src.gate import runner as policy_gate
 from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
-from tests.conftest import EXAMPLES
-from tools import inventory, policy_gate
+from tests.conftest import EXAMPLES, REPO
+from tools import inventory
 
 Applied = tuple[tf.TerraformRoot, dict[str, Any]]
 
@@ -23,7 +24,7 @@ Applied = tuple[tf.TerraformRoot, dict[str, Any]]
 def _profile(example: str, name: str) -> list[Path]:
     """An example's optional tfvars: local.tfvars (what the emulator can run), teardown.tfvars
     (applied before destroy, e.g. lifting deletion protection, as a team would)."""
-    path = tf.REPO_ROOT / "examples" / example / "profiles" / f"{name}.tfvars"
+    path = REPO / "examples" / example / "profiles" / f"{name}.tfvars"
     return [path] if path.exists() else []
 
 

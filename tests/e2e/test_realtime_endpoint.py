@@ -10,9 +10,10 @@ import pytest
 
 from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
+from tests.conftest import REPO
 
-MODULE = tf.REPO_ROOT / "modules" / "realtime-endpoint"
-TFVARS = [tf.REPO_ROOT / "tests" / "inventories" / "modules" / "realtime-endpoint" / "prebuilt-xgboost.tfvars"]
+MODULE = REPO / "modules" / "realtime-endpoint"
+TFVARS = [REPO / "tests" / "inventories" / "modules" / "realtime-endpoint" / "prebuilt-xgboost.tfvars"]
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_busy_port_is_one_clear_error_and_leaves_nothing(tmp_path: Path) -> None
 
 
 def test_failed_start_names_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(emulator, "_MODULE", "pipelines_src.local.no_such_module")
+    monkeypatch.setattr(emulator, "SERVICE", replace(emulator.SERVICE, module="pipelines_src.local.no_such_module"))
     with pytest.raises(emulator.EmulatorError, match=r"exited with 1 during start; see .*emulator.log"):
         emulator.start(tmp_path)
 

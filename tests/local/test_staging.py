@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines_src.local import terraform as tf
-
-REPO = tf.REPO_ROOT
+from tests.conftest import REPO
 
 
 def _digest(folder: Path) -> str:

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from pipelines_src.gate import runner as policy_gate
 from pipelines_src.local import emulator
-from tools import inventory, policy_gate
+from tools import inventory
 
 CASES = inventory.cases()
 Planned = tuple[dict[str, Any], Path]

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
+from pipelines_src.gate import runner as policy_gate
 from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
-from tests.conftest import EXAMPLES, MODULES
-from tools import policy_gate
+from tests.conftest import EXAMPLES, MODULES, REPO
 
 FIXTURES = policy_gate.POLICIES / "fixtures"
 CHECK_FIXTURES = sorted(p for p in FIXTURES.iterdir() if (p / "expected.yaml").exists())
@@ -50,7 +50,7 @@ def _rows(findings: list[policy_gate.Finding], check_id: str, passed: bool) -> s
     return {f.resource for f in findings if f.check_id == check_id and f.passed is passed}
 
 
-@pytest.mark.parametrize("root", MODULES + EXAMPLES, ids=[str(p.relative_to(tf.REPO_ROOT)) for p in MODULES + EXAMPLES])
+@pytest.mark.parametrize("root", MODULES + EXAMPLES, ids=[str(p.relative_to(REPO)) for p in MODULES + EXAMPLES])
 def test_hcl_has_no_failures(root: Path) -> None:
     failed = policy_gate.failures(policy_gate.scan_hcl(root))
     assert not failed, "\n".join(str(f) for f in failed)

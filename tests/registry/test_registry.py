@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from pipelines_src.local import terraform as tf
-from tools import package, registry
+from pipelines_src.registry import package
+from pipelines_src.registry import server as registry
+from tests.conftest import REPO
 
 PUBLISHED = ["0.1.0", "0.2.0", "1.0.0"]
 
@@ -24,7 +26,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[registry.
     work = tmp_path_factory.mktemp("registry")
     for version in PUBLISHED:
         source = work / "src" / version / "kms"
-        shutil.copytree(tf.REPO_ROOT / "modules" / "kms", source, ignore=shutil.ignore_patterns(".terraform*"))
+        shutil.copytree(REPO / "modules" / "kms", source, ignore=shutil.ignore_patterns(".terraform*"))
         package.package(source, version, work / "dist")
     with registry.serving(work / "dist", work / "state") as running:
         yield running, work / "dist"
@@ -80,7 +82,7 @@ def test_tampered_archive_is_refused(served: tuple[registry.Registry, Path], tmp
     archive = served[1] / "kms" / "0.1.0" / "kms-0.1.0.tar.gz"
     original = archive.read_bytes()
     tampered_dir = tmp_path / "tampered"
-    shutil.copytree(tf.REPO_ROOT / "modules" / "kms", tampered_dir, ignore=shutil.ignore_patterns(".terraform*"))
+    shutil.copytree(REPO / "modules" / "kms", tampered_dir, ignore=shutil.ignore_patterns(".terraform*"))
     (tampered_dir / "backdoor.tf").write_text('output "leak" {\n  value = "x"\n}\n')
     archive.write_bytes(package.archive_bytes(tampered_dir))  # the recorded checksum stays the original's
     try:

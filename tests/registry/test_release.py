@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
 
-from tools import interface, package, release
+from pipelines_src.registry import interface, package, release
+from tests.conftest import REPO
 
 VERSIONS = """# module: demo
 # module_version = "{version}"
@@ -32,6 +34,7 @@ variable "size" {
 }
 """
 OUTPUTS = 'output "arn" {\n  value = "x"\n}\n'
+OBJECT = 'variable "settings" {{\n  type = object({{\n    a = string\n{extra}  }})\n  default = null\n}}\n'
 CHANGELOG = "# Changelog\n\n## [Unreleased]\n\n## [0.1.0] - 2026-11-01\n\n- First version.\n"
 
 
@@ -70,9 +73,18 @@ def _unreleased(module: Path, entry: str) -> None:
     (module / "CHANGELOG.md").write_text(text.replace("## [Unreleased]\n", f"## [Unreleased]\n\n- {entry}\n"))
 
 
-def test_first_release_tags_the_written_version(repo: Path) -> None:
-    assert release.release(repo, "demo", "none") == "demo/v0.1.0"
-    assert _git(repo, "tag", "--list").split() == ["demo/v0.1.0"]
+def _versions(repo: Path, module: str = "demo") -> list[str]:
+    return [str(v) for v in release.released_versions(repo, module)]
+
+
+def test_first_release_records_the_written_version_in_the_tree(repo: Path) -> None:
+    assert release.release(repo, "demo", "none") == "demo 0.1.0"
+    assert _versions(repo) == ["0.1.0"] and _git(repo, "tag", "--list") == "", "no tag needed"
+    assert _git(repo, "status", "--porcelain") == "" and "Release demo 0.1.0" in _git(repo, "log", "-1", "--format=%s")
+    entry = release.releases(repo)["demo"][0]
+    assert entry.tree == _git(repo, "rev-parse", "HEAD:modules/demo").strip(), (
+        "the release records the module's content"
+    )
 
 
 def test_minor_release_moves_the_changelog_and_the_version_line(repo: Path) -> None:
@@ -81,11 +93,36 @@ def test_minor_release_moves_the_changelog_and_the_version_line(repo: Path) -> N
     (module / "variables.tf").write_text(VARIABLES + 'variable "extra" {\n  type    = string\n  default = "a"\n}\n')
     _unreleased(module, "Optional input extra.")
     _commit(repo)
-    assert release.release(repo, "demo", "minor", today="2026-11-26") == "demo/v0.2.0"
+    assert release.release(repo, "demo", "minor", today="2026-11-26") == "demo 0.2.0"
     changelog = (module / "CHANGELOG.md").read_text()
     assert "## [Unreleased]\n\n## [0.2.0] - 2026-11-26\n\n- Optional input extra.\n" in changelog
     assert '# module_version = "0.2.0"' in (module / "versions.tf").read_text()
-    assert _git(repo, "status", "--porcelain") == "" and "Release demo 0.2.0" in _git(repo, "log", "-1", "--format=%s")
+    assert _versions(repo) == ["0.1.0", "0.2.0"] and release.problems(repo) == []
+
+
+def test_a_clone_without_tags_knows_and_packages_every_release(repo: Path, tmp_path: Path) -> None:
+    release.release(repo, "demo", "none", tag=True)
+    module = repo / "modules" / "demo"
+    (module / "main.tf").write_text("# 0.1.1\n")
+    _unreleased(module, "A comment.")
+    _commit(repo)
+    release.release(repo, "demo", "patch")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-tags", str(repo), str(clone)], check=True)
+    assert _git(clone, "tag", "--list") == "" and _versions(clone) == ["0.1.0", "0.1.1"]
+    made = package.package_releases(clone, tmp_path / "dist")
+    assert [p.name for p in made] == ["demo-0.1.0.tar.gz", "demo-0.1.1.tar.gz"]
+    with tarfile.open(made[0]) as archive:
+        assert "main.tf" not in archive.getnames(), "0.1.0 is archived as released, not as the tree is now"
+
+
+def test_changelog_releases_the_manifest_lacks_are_reported(repo: Path) -> None:
+    release.release(repo, "demo", "none")
+    changelog = repo / "modules" / "demo" / "CHANGELOG.md"
+    changelog.write_text(
+        changelog.read_text().replace("## [0.1.0]", "## [0.2.0] - 2026-11-27\n\n- Never released.\n\n## [0.1.0]")
+    )
+    assert release.problems(repo) == ["demo: CHANGELOG lists 0.2.0, which modules/releases.json does not record"]
 
 
 @pytest.mark.parametrize(
@@ -95,7 +132,7 @@ def test_minor_release_moves_the_changelog_and_the_version_line(repo: Path) -> N
         (None, "demo", "huge", "BUMP='huge': use one of major, minor, patch, none"),
         ("dirty", "demo", "patch", "uncommitted changes: commit or stash them first"),
         ("released", "demo", "patch", "no entry under \\[Unreleased\\] for 0.1.1"),
-        ("released", "demo", "none", "demo/v0.1.0 exists: pick BUMP=patch, minor or major"),
+        ("released", "demo", "none", "demo 0.1.0 is released already: pick BUMP=patch, minor or major"),
         ("not-semver", "demo", "none", "'0.1' is not semver"),
     ],
 )
@@ -109,8 +146,10 @@ def test_bad_releases_are_refused_with_the_fix(
     elif prepare == "not-semver":
         _write_module(repo, version="0.1")
         _commit(repo)
+    before = _git(repo, "rev-parse", "HEAD")
     with pytest.raises(release.ReleaseError, match=message):
         release.release(repo, module, bump)
+    assert _git(repo, "rev-parse", "HEAD") == before, "nothing committed"
 
 
 def test_breaking_change_needs_a_major_bump(repo: Path) -> None:
@@ -123,7 +162,7 @@ def test_breaking_change_needs_a_major_bump(repo: Path) -> None:
         release.ReleaseError, match=r"breaking changes since 0\.1\.0 need BUMP=major: output arn removed"
     ):
         release.release(repo, "demo", "minor")
-    assert release.release(repo, "demo", "major") == "demo/v1.0.0"
+    assert release.release(repo, "demo", "major") == "demo 1.0.0"
 
 
 def _interface(
@@ -156,6 +195,15 @@ def _interface(
         ({"outputs": OUTPUTS + 'output "id" {\n  value = "x"\n}\n'}, []),
         ({"variables": VARIABLES.replace("type = string", "type = any")}, []),
         ({"provider": ">= 5.30"}, []),
+        ({"variables": VARIABLES + OBJECT.format(extra="    b = optional(number, 1)\n")}, []),
+        (
+            {"variables": VARIABLES + OBJECT.format(extra="    b = number\n")},
+            ["variable settings.b added without optional()"],
+        ),
+        (
+            {"variables": VARIABLES + OBJECT.format(extra="").replace("    a = string\n", "")},
+            ["variable settings.a removed"],
+        ),
     ],
     ids=[
         "var-added-required",
@@ -168,11 +216,15 @@ def _interface(
         "output-added",
         "type-widened",
         "provider-lowered",
+        "object-attribute-added-optional",
+        "object-attribute-added-required",
+        "object-attribute-removed",
     ],
 )
 def test_breaking_change_detector(tmp_path: Path, change: dict[str, str], expected: list[str]) -> None:
-    old = _interface(tmp_path, provider=">= 5.40")
-    new = _interface(tmp_path, **change) if "provider" in change else _interface(tmp_path, provider=">= 5.40", **change)
+    base = VARIABLES + OBJECT.format(extra="") if "settings" in change.get("variables", "") else VARIABLES
+    old = _interface(tmp_path, variables=base, provider=">= 5.40")
+    new = _interface(tmp_path, **({"provider": ">= 5.40"} | change))
     assert interface.breaking_changes(old, new) == expected
 
 
@@ -185,11 +237,28 @@ def test_package_is_reproducible_and_checksummed(repo: Path, tmp_path: Path) -> 
     assert recorded == [hashlib.sha256(first.read_bytes()).hexdigest(), "demo-0.1.0.tar.gz"]
 
 
-def test_every_module_is_compatible_with_its_last_release() -> None:
-    """A breaking change to a released module fails here until its major version is bumped."""
-    for module in package.modules(release.REPO):
-        released = release.released_versions(release.REPO, module.name)
-        written = release.written_version(module)
-        if released and written.major == released[-1].major:
-            old = release.interface_at(release.REPO, module.name, f"{module.name}/v{released[-1]}")
-            assert not interface.breaking_changes(old, interface.read(module)), module.name
+def test_every_release_of_the_changelogs_is_recorded_and_in_this_clone() -> None:
+    """A CHANGELOG release the manifest lacks, or a recorded release this clone cannot read, fails."""
+    assert release.releases(REPO), "modules/releases.json records the modules' releases"
+    assert release.problems(REPO) == []
+
+
+@pytest.mark.parametrize("module", [m.name for m in release.modules(REPO)])
+def test_every_module_is_compatible_with_its_last_release(module: str) -> None:
+    """A breaking change to a released module fails here until its version line says the next major."""
+    last = release.releases(REPO)[module][-1]
+    old = release.interface_at(REPO, last)
+    assert old.variables and old.outputs, "a real released interface is compared"
+    assert release.compatibility_problems(REPO, module) == []
+
+
+def test_the_compatibility_check_fails_on_a_breaking_change_until_the_major_is_announced(repo: Path) -> None:
+    release.release(repo, "demo", "none")
+    module = repo / "modules" / "demo"
+    assert release.compatibility_problems(repo, "demo") == []
+    (module / "variables.tf").write_text(VARIABLES.replace('variable "size"', 'variable "count_of"'))
+    assert release.compatibility_problems(repo, "demo") == [
+        "demo: breaking changes since 0.1.0 need the next major version: variable size removed or renamed"
+    ]
+    (module / "versions.tf").write_text(VERSIONS.format(version="1.0.0", provider=">= 5.40, < 6.0"))
+    assert release.compatibility_problems(repo, "demo") == []

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from pipelines_src.registry.hcl import changelog_version, module_blocks, module_version, parse_file, unwrap
 from tests.conftest import EXAMPLES, MODULES, REPO
 from tools import tfdoc
-from tools.hcl import changelog_version, module_blocks, module_version, parse_file, unwrap
 
 ALLOWED_PROVIDERS = {"hashicorp/aws"}
 REQUIRED_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md", "CHANGELOG.md")
@@ -95,9 +95,19 @@ def test_version_pins(module: Path) -> None:
 
 @pytest.mark.parametrize("module", MODULES, ids=module_ids)
 def test_module_version_matches_changelog(module: Path) -> None:
+    """The version line is the CHANGELOG's newest release, or the next major being prepared
+    (then [Unreleased] says what changes)."""
     version = module_version(module)
     assert version, f'{module.name}: versions.tf lacks the line `# module_version = "x.y.z"`'
-    assert version == changelog_version(module), f"{module.name}: versions.tf says {version}, CHANGELOG head differs"
+    head = changelog_version(module)
+    if version != head:
+        unreleased = (module / "CHANGELOG.md").read_text().split("## [Unreleased]", 1)[-1].split("\n## [", 1)[0]
+        ahead = (
+            head is not None and int(version.split(".")[0]) == int(head.split(".")[0]) + 1 and version.endswith(".0.0")
+        )
+        assert ahead and unreleased.strip(), (
+            f"{module.name}: versions.tf says {version}, the CHANGELOG's newest is {head}"
+        )
 
 
 def test_readme_blocks_are_fresh() -> None:

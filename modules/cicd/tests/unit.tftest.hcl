@@ -9,18 +9,24 @@ provider "aws" {
   skip_metadata_api_check     = true
 }
 
-variables {
-  name            = "unit"
-  artifact_bucket = "unit-artifacts"
-  kms_key_arn     = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
-  deploy_root     = "examples/use-case-complete"
-  inference_root  = "examples/realtime-endpoint"
-  roles = {
-    codebuild    = "arn:aws:iam::123456789012:role/mlops/unit-codebuild"
-    codepipeline = "arn:aws:iam::123456789012:role/mlops/unit-codepipeline"
+override_data {
+  target = data.aws_caller_identity.current
+  values = {
+    account_id = "123456789012"
+    arn        = "arn:aws:iam::123456789012:root"
+    user_id    = "123456789012"
   }
-  network           = { vpc_id = "vpc-0a", subnet_ids = ["subnet-0a"], security_group_ids = ["sg-0a"] }
-  source_repository = { type = "CodeCommit", repository = "quality" }
+}
+
+variables {
+  name                     = "unit"
+  artifacts_bucket         = "unit-artifacts"
+  kms_key_arn              = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+  deploy_root              = "examples/use-case-complete"
+  inference_root           = "examples/realtime-endpoint"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-permission-boundary"
+  network                  = { vpc_id = "vpc-0a", subnet_ids = ["subnet-0a"], security_group_ids = ["sg-0a"] }
+  source_repository        = { type = "CodeCommit", repository = "quality" }
 }
 
 run "checks_then_approval_then_apply" {
@@ -98,9 +104,9 @@ run "rejects_github_without_connection" {
 run "rejects_bucket_arn" {
   command = plan
   variables {
-    artifact_bucket = "arn:aws:s3:::unit-artifacts"
+    artifacts_bucket = "arn:aws:s3:::unit-artifacts"
   }
-  expect_failures = [var.artifact_bucket]
+  expect_failures = [var.artifacts_bucket]
 }
 
 run "rejects_absolute_deploy_root" {
@@ -151,10 +157,32 @@ run "rejects_builds_outside_the_vpc" {
   expect_failures = [var.network]
 }
 
-run "rejects_bad_roles" {
+run "the_module_owns_its_bounded_service_roles" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for r in aws_iam_role.this : r.permissions_boundary == var.permissions_boundary_arn && r.path == "/mlops/"]) && length(aws_iam_role.this) == 2
+    error_message = "CodeBuild and CodePipeline roles are the module's own, under the boundary."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.codebuild[0].statement : s.resources if s.sid == "PullSource"]) == toset(["arn:aws:codecommit:eu-central-1:123456789012:quality"])
+    error_message = "CodeBuild pulls this repository only."
+  }
+}
+
+run "rejects_bad_boundary" {
   command = plan
   variables {
-    roles = { codebuild = "codebuild", codepipeline = "arn:aws:iam::123456789012:role/x" }
+    permissions_boundary_arn = "boundary"
   }
-  expect_failures = [var.roles]
+  expect_failures = [var.permissions_boundary_arn]
+}
+
+run "rejects_bad_role_path" {
+  command = plan
+  variables {
+    role_path = "mlops"
+  }
+  expect_failures = [var.role_path]
 }

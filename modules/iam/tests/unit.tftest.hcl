@@ -38,7 +38,7 @@ run "only_boundary_without_roles" {
   }
 
   assert {
-    condition     = length(aws_iam_role.this) == 0 && aws_iam_policy.boundary.name == "unit-iam-permission-boundary" && aws_iam_policy.boundary.path == "/mlops/"
+    condition     = length(aws_iam_role.execution) == 0 && aws_iam_policy.boundary.name == "unit-iam-permission-boundary" && aws_iam_policy.boundary.path == "/mlops/"
     error_message = "No role unless asked for; the boundary always exists."
   }
 }
@@ -65,13 +65,18 @@ run "roles_carry_the_boundary_and_exact_scopes" {
   command = plan
 
   assert {
-    condition     = toset(keys(aws_iam_role.this)) == toset(["sagemaker-execution"])
-    error_message = "Exactly the roles asked for."
+    condition     = aws_iam_role.execution[0].name == "unit-iam-sagemaker-execution" && aws_iam_role.execution[0].permissions_boundary == "arn:aws:iam::123456789012:policy/mlops/unit-iam-permission-boundary"
+    error_message = "The execution role carries the boundary."
   }
 
   assert {
-    condition     = alltrue([for r in aws_iam_role.this : r.path == "/mlops/" && strcontains(r.assume_role_policy, "aws:SourceAccount")])
-    error_message = "Roles live under the path and trust their service for this account only."
+    condition     = aws_iam_role.execution[0].path == "/mlops/" && strcontains(aws_iam_role.execution[0].assume_role_policy, "aws:SourceAccount") && strcontains(aws_iam_role.execution[0].assume_role_policy, "sagemaker.amazonaws.com")
+    error_message = "The role lives under the path and trusts SageMaker of this account only."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.sagemaker_execution[0].statement : s.actions if s.sid == "BucketLocation"]) == toset(["s3:GetBucketLocation"]) && one([for s in data.aws_iam_policy_document.sagemaker_execution[0].statement : s.actions if s.sid == "ListBucket0"]) == toset(["s3:ListBucket"])
+    error_message = "GetBucketLocation is not under the s3:prefix condition it never carries."
   }
 
   assert {
@@ -114,41 +119,6 @@ run "rejects_wildcard_prefix" {
   expect_failures = [var.sagemaker_execution]
 }
 
-run "rejects_eventbridge_without_targets" {
-  command = plan
-  variables {
-    eventbridge = {}
-  }
-  expect_failures = [var.eventbridge]
-}
-
-run "rejects_codebuild_without_vpc" {
-  command = plan
-  variables {
-    codebuild = { artifact_bucket_arn = "arn:aws:s3:::acme-artifacts", project_name_prefix = "quality", vpc_id = "" }
-  }
-  expect_failures = [var.codebuild]
-}
-
-run "rejects_codepipeline_without_source" {
-  command = plan
-  variables {
-    codepipeline = {
-      artifact_bucket_arn    = "arn:aws:s3:::acme-artifacts"
-      codebuild_project_arns = ["arn:aws:codebuild:eu-central-1:123456789012:project/quality-plan"]
-    }
-  }
-  expect_failures = [var.codepipeline]
-}
-
-run "rejects_bad_lambda_prefix" {
-  command = plan
-  variables {
-    lambda = { function_name_prefix = "x" }
-  }
-  expect_failures = [var.lambda]
-}
-
 run "rejects_no_kms_key" {
   command = plan
   variables {
@@ -165,30 +135,10 @@ run "rejects_bad_name" {
   expect_failures = [var.name]
 }
 
-run "rejects_bad_path" {
+run "rejects_bad_role_path" {
   command = plan
   variables {
-    path = "mlops"
+    role_path = "mlops"
   }
-  expect_failures = [var.path]
-}
-
-run "all_roles_plan" {
-  command = plan
-
-  variables {
-    eventbridge = { state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:quality-training"] }
-    lambda      = { function_name_prefix = "quality" }
-    codebuild   = { artifact_bucket_arn = "arn:aws:s3:::acme-artifacts", project_name_prefix = "quality", vpc_id = "vpc-0a1b2c3d" }
-    codepipeline = {
-      artifact_bucket_arn    = "arn:aws:s3:::acme-artifacts"
-      codebuild_project_arns = ["arn:aws:codebuild:eu-central-1:123456789012:project/quality-plan"]
-      connection_arn         = "arn:aws:codeconnections:eu-central-1:123456789012:connection/0b6a3f6e"
-    }
-  }
-
-  assert {
-    condition     = length(aws_iam_role.this) == 5 && length(aws_iam_role_policy.this) == 5
-    error_message = "All five roles with their policies."
-  }
+  expect_failures = [var.role_path]
 }

@@ -75,7 +75,6 @@ run "batch_on_a_schedule" {
     definition_template = "../../pipelines_src/pipelines/templates/batch-inference.asl.json.tftpl"
     schedule = {
       expression = "cron(0 6 * * ? *)"
-      role_arn   = "arn:aws:iam::123456789012:role/mlops/unit-eventbridge"
       input      = { use_case = "unit", experiment = "daily", data_uri = "s3://lake/daily/", model_package_arn = "arn:aws:sagemaker:eu-central-1:123456789012:model-package/unit/1" }
     }
     step_code = { bucket = "unit-artifacts", source = "tests/fixtures/not-json.asl.json.tftpl" }
@@ -89,6 +88,11 @@ run "batch_on_a_schedule" {
   assert {
     condition     = aws_s3_object.step_code[0].key == "step-code/not-json.asl.json.tftpl" && aws_s3_object.step_code[0].kms_key_id == var.kms_key_arn
     error_message = "The artefact keeps its versioned file name and is encrypted with the CMK."
+  }
+
+  assert {
+    condition     = aws_iam_role.schedule[0].permissions_boundary == var.permissions_boundary_arn && aws_iam_role.schedule[0].name == "unit-batch-schedule"
+    error_message = "The schedule's own role carries the boundary."
   }
 }
 
@@ -158,7 +162,7 @@ run "rejects_non_ml_instance" {
 run "rejects_bad_schedule" {
   command = plan
   variables {
-    schedule = { expression = "every day", role_arn = "arn:aws:iam::123456789012:role/x", input = {} }
+    schedule = { expression = "every day", input = {} }
   }
   expect_failures = [var.schedule]
 }

@@ -10,12 +10,12 @@ provider "aws" {
 }
 
 variables {
-  name           = "unit-data-quality"
-  endpoint_name  = "unit-endpoint"
-  role_arn       = "arn:aws:iam::123456789012:role/mlops/unit-sagemaker-execution"
-  kms_key_arn    = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
-  reports_s3_uri = "s3://unit-artifacts/quality/monitoring/"
-  network        = { subnet_ids = ["subnet-0a"], security_group_ids = ["sg-0a"] }
+  name               = "unit-data-quality"
+  endpoint_name      = "unit-endpoint"
+  execution_role_arn = "arn:aws:iam::123456789012:role/mlops/unit-sagemaker-execution"
+  kms_key_arn        = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+  reports_s3_uri     = "s3://unit-artifacts/quality/monitoring/"
+  network            = { subnet_ids = ["subnet-0a"], security_group_ids = ["sg-0a"] }
   baseline = {
     statistics_s3_uri  = "s3://unit-artifacts/quality/training/exp/run/model-monitoring/statistics.json"
     constraints_s3_uri = "s3://unit-artifacts/quality/training/exp/run/model-monitoring/constraints.json"
@@ -117,9 +117,9 @@ run "rejects_bad_endpoint" {
 run "rejects_bad_role" {
   command = plan
   variables {
-    role_arn = "role"
+    execution_role_arn = "role"
   }
-  expect_failures = [var.role_arn]
+  expect_failures = [var.execution_role_arn]
 }
 
 run "rejects_alias" {

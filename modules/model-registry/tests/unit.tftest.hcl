@@ -19,11 +19,11 @@ override_data {
 }
 
 variables {
-  name             = "unit-registry"
-  alerts_topic_arn = "arn:aws:sns:eu-central-1:123456789012:unit-alerts"
+  name                     = "unit-registry"
+  alerts_topic_arn         = "arn:aws:sns:eu-central-1:123456789012:unit-alerts"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-permission-boundary"
   approved_targets = {
-    events_role_arn = "arn:aws:iam::123456789012:role/mlops/unit-eventbridge"
-    state_machines  = [{ arn = "arn:aws:states:eu-central-1:123456789012:stateMachine:unit-batch", data_uri = "s3://lake/quality/daily/" }]
+    state_machines = { batch = { arn = "arn:aws:states:eu-central-1:123456789012:stateMachine:unit-batch", data_uri = "s3://lake/quality/daily/", use_case = "quality" } }
   }
 }
 
@@ -41,7 +41,7 @@ run "approved_rule_filters_on_approved_only" {
   }
 
   assert {
-    condition     = strcontains(aws_cloudwatch_event_target.approved_state_machine["arn:aws:states:eu-central-1:123456789012:stateMachine:unit-batch"].input_transformer[0].input_template, "<package>")
+    condition     = strcontains(aws_cloudwatch_event_target.approved_state_machine["batch"].input_transformer[0].input_template, "<package>")
     error_message = "The batch pipeline gets the approved package's ARN."
   }
 
@@ -62,12 +62,58 @@ run "cross_account_read" {
   }
 }
 
-run "rejects_targets_without_role" {
+run "the_approval_rule_starts_its_targets_with_its_own_bounded_role" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.events[0].permissions_boundary == var.permissions_boundary_arn && aws_iam_role.events[0].path == "/mlops/"
+    error_message = "The rule's role carries the boundary, under the managed path."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.events[0].statement : s.resources if s.sid == "StartApprovedStateMachines"]) == toset(["arn:aws:states:eu-central-1:123456789012:stateMachine:unit-batch"])
+    error_message = "The role may start exactly the approved targets."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_target.approved_state_machine["batch"].input_transformer[0].input_template).use_case == "quality"
+    error_message = "The batch pipeline is started for the use case, not for the group's name."
+  }
+}
+
+run "no_targets_no_role" {
   command = plan
   variables {
-    approved_targets = { state_machines = [{ arn = "arn:aws:states:eu-central-1:123456789012:stateMachine:b", data_uri = "s3://lake/x/" }] }
+    approved_targets = {}
+  }
+  assert {
+    condition     = length(aws_iam_role.events) == 0 && length(aws_cloudwatch_event_target.approved_state_machine) == 0
+    error_message = "Nothing to start, no role."
+  }
+}
+
+run "rejects_bad_targets" {
+  command = plan
+  variables {
+    approved_targets = { state_machines = { batch = { arn = "batch", data_uri = "s3://lake/x/" } } }
   }
   expect_failures = [var.approved_targets]
+}
+
+run "rejects_bad_boundary" {
+  command = plan
+  variables {
+    permissions_boundary_arn = "boundary"
+  }
+  expect_failures = [var.permissions_boundary_arn]
+}
+
+run "rejects_bad_role_path" {
+  command = plan
+  variables {
+    role_path = "mlops"
+  }
+  expect_failures = [var.role_path]
 }
 
 run "rejects_bad_account" {

@@ -1,12 +1,9 @@
-name            = "inventory"
-artifact_bucket = "inventory-artifacts"
-kms_key_arn     = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
-deploy_root     = "examples/use-case-complete"
-inference_root  = "examples/batch-inference-only"
-roles = {
-  codebuild    = "arn:aws:iam::123456789012:role/mlops/inventory-codebuild"
-  codepipeline = "arn:aws:iam::123456789012:role/mlops/inventory-codepipeline"
-}
+name                     = "inventory"
+artifacts_bucket         = "inventory-artifacts"
+kms_key_arn              = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+deploy_root              = "examples/use-case-complete"
+inference_root           = "examples/batch-inference-only"
+permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/inventory-permission-boundary"
 network = {
   vpc_id             = "vpc-0a1b2c3d"
   subnet_ids         = ["subnet-0a", "subnet-0b"]

@@ -8,14 +8,6 @@ sagemaker_execution = {
     { arn = "arn:aws:s3:::acme-artifacts", write_prefixes = ["quality/"] },
   ]
 }
-eventbridge = { state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:quality-training"] }
-lambda      = { function_name_prefix = "quality" }
-codebuild   = { artifact_bucket_arn = "arn:aws:s3:::acme-artifacts", project_name_prefix = "quality", vpc_id = "vpc-0a1b2c3d" }
-codepipeline = {
-  artifact_bucket_arn    = "arn:aws:s3:::acme-artifacts"
-  codebuild_project_arns = ["arn:aws:codebuild:eu-central-1:123456789012:project/quality-plan"]
-  connection_arn         = "arn:aws:codeconnections:eu-central-1:123456789012:connection/0b6a3f6e"
-}
 tags = {
   cost-center         = "cc-1234"
   data-classification = "internal"

@@ -97,7 +97,7 @@ def module_blocks(module: Path, kind: str) -> list[Block]:
     return [b for tf in sorted(module.glob("*.tf")) for b in blocks(tf, kind)]
 
 
-VERSION_LINE = re.compile(r'^# module_version = "(?P<version>\d+\.\d+\.\d+)"$', re.MULTILINE)
+VERSION_LINE = re.compile(r'^# module_version = "(?P<version>[^"]*)"$', re.MULTILINE)
 
 
 def module_version(module: Path) -> str | None:
@@ -111,6 +111,11 @@ CHANGELOG_HEAD = re.compile(r"^## \[(?P<version>\d+\.\d+\.\d+)\]", re.MULTILINE)
 
 def changelog_version(module: Path) -> str | None:
     """The newest released version in CHANGELOG.md (first `## [x.y.z]` heading)."""
+    versions = changelog_versions(module)
+    return versions[0] if versions else None
+
+
+def changelog_versions(module: Path) -> list[str]:
+    """Every released version in CHANGELOG.md, newest first."""
     path = module / "CHANGELOG.md"
-    match = CHANGELOG_HEAD.search(path.read_text()) if path.exists() else None
-    return match["version"] if match else None
+    return [m["version"] for m in CHANGELOG_HEAD.finditer(path.read_text())] if path.exists() else []

@@ -9,9 +9,11 @@ downloads with the real `terraform init`.
   not match the checksum recorded at packaging time.
 - `GET|HEAD /archives/<module>/<version>/<file>` -> the archive
 
-`python -m tools.registry --port 8443 [--root dist/modules] [--namespace mlops]`; the TLS
-certificate (SAN 127.0.0.1) and its CA are written under `--state`; point Terraform at the CA
-with `SSL_CERT_FILE`. A registry host must contain a dot or be an IP: use 127.0.0.1, not localhost.
+`mlops registry up [--root DIR] [--port P]` runs it in the background (state and TLS files under
+.local/registry: certificate with SAN 127.0.0.1 and its CA); the tooling package ships every
+released module's archive, which it serves by default. `mlops tf` trusts its CA and the
+emulator's together, and maps the registry host of a use case's sources to it (a CLI config
+`host` block). A registry host must contain a dot or be an IP: use 127.0.0.1, not localhost.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from pipelines_src.local import service
 from pipelines_src.local.certs import create_tls_files
 
 HOST = "127.0.0.1"
@@ -143,19 +146,53 @@ def serving(root: Path, state: Path, namespace: str = "mlops", port: int = 0) ->
         server.server_close()
 
 
+SERVICE = service.Service("pipelines_src.registry.server", "registry.json", "/.well-known/terraform.json", "registry")
+
+
+def bundled_archives() -> Path | None:
+    """The module archives shipped in the tooling package (every release up to its version)."""
+    folder = Path(__file__).resolve().parent / "modules"
+    return folder if folder.is_dir() and any(folder.iterdir()) else None
+
+
+def start(state_dir: Path, root: Path, namespace: str = "mlops", port: int | None = None) -> Registry:
+    """The registry as a background server for `state_dir` (or the one already running there)."""
+    state = SERVICE.start(state_dir, port, ["--root", str(root.resolve()), "--namespace", namespace])
+    return Registry(state["url"], state["host"], state["ca_file"])
+
+
+def running(state_dir: Path) -> Registry | None:
+    state = SERVICE.running(state_dir)
+    return Registry(state["url"], state["host"], state["ca_file"]) if state else None
+
+
+def _serve_forever(state_dir: Path, root: Path, namespace: str, port: int) -> None:
+    import os
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with serving(root, state_dir, namespace, port) as registry:
+        state = {
+            "pid": os.getpid(),
+            "port": port,
+            "url": registry.url,
+            "host": registry.host,
+            "ca_file": registry.ca_file,
+        }
+        SERVICE.write_state(state_dir, state | {"root": str(root), "namespace": namespace})
+        stop.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--root", type=Path, default=Path("dist/modules"))
-    parser.add_argument("--state", type=Path, default=Path(".local/registry"))
+    parser = argparse.ArgumentParser(prog="python -m pipelines_src.registry.server")
+    parser.add_argument("command", choices=["serve"])
+    parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--namespace", default="mlops")
     parser.add_argument("--port", type=int, default=8443)
     args = parser.parse_args(argv)
-    with serving(args.root, args.state, args.namespace, args.port) as registry:
-        print(
-            f"registry: {registry.url} (modules as {registry.host}/{args.namespace}/<module>/aws); "
-            f"CA {registry.ca_file}"
-        )
-        threading.Event().wait()
+    _serve_forever(args.state_dir, args.root, args.namespace, args.port)
     return 0
 
 

@@ -1,0 +1,147 @@
+# The module's own service roles, scoped to what it creates: CodeBuild may write its projects'
+# log groups, read and write the pipelines' artefacts, use the key, place network interfaces in
+# the VPC and pull the CodeCommit source; CodePipeline may start these projects only.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  context = {
+    account   = data.aws_caller_identity.current.account_id
+    partition = data.aws_partition.current.partition
+    region    = data.aws_region.current.name
+  }
+  artifacts_bucket_arn = "arn:${local.context.partition}:s3:::${var.artifacts_bucket}"
+  log_groups_arn       = "arn:${local.context.partition}:logs:${local.context.region}:${local.context.account}:log-group:/aws/codebuild/${var.name}-*"
+  codecommit_arns      = local.codecommit ? ["arn:${local.context.partition}:codecommit:${local.context.region}:${local.context.account}:${var.source_repository.repository}"] : []
+  kms_use              = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+  service_roles        = var.create_pipelines ? toset(["codebuild", "codepipeline"]) : toset([])
+}
+
+data "aws_iam_policy_document" "trust" {
+  for_each = local.service_roles
+
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["${each.key}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.context.account]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "codebuild" {
+  count = var.create_pipelines ? 1 : 0
+
+  statement {
+    sid       = "BuildLogs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [local.log_groups_arn, "${local.log_groups_arn}:*"]
+  }
+
+  statement {
+    sid       = "Artifacts"
+    actions   = ["s3:GetBucketLocation", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = [local.artifacts_bucket_arn, "${local.artifacts_bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "UseTheKey"
+    actions   = local.kms_use
+    resources = [var.kms_key_arn]
+  }
+
+  statement {
+    sid       = "DescribeNetwork"
+    actions   = ["ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "NetworkInterfacesInTheVpc"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"]
+    resources = ["*"]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "ec2:Vpc"
+      values   = ["arn:${local.context.partition}:ec2:${local.context.region}:${local.context.account}:vpc/${var.network.vpc_id}"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.codecommit ? [1] : []
+    content {
+      sid       = "PullSource"
+      actions   = ["codecommit:GitPull"]
+      resources = local.codecommit_arns
+    }
+  }
+}
+
+data "aws_iam_policy_document" "codepipeline" {
+  count = var.create_pipelines ? 1 : 0
+
+  statement {
+    sid       = "Artifacts"
+    actions   = ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = [local.artifacts_bucket_arn, "${local.artifacts_bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "RunTheseBuilds"
+    actions   = ["codebuild:BatchGetBuilds", "codebuild:StartBuild"]
+    resources = [for p in aws_codebuild_project.this : p.arn]
+  }
+
+  statement {
+    sid       = "UseTheKey"
+    actions   = local.kms_use
+    resources = [var.kms_key_arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.codecommit ? [] : [var.source_repository.connection_arn]
+    content {
+      sid       = "UseConnection"
+      actions   = ["codeconnections:UseConnection", "codestar-connections:UseConnection"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.codecommit ? [1] : []
+    content {
+      sid       = "CodeCommitSource"
+      actions   = ["codecommit:GetBranch", "codecommit:GetCommit", "codecommit:GetUploadArchiveStatus", "codecommit:UploadArchive"]
+      resources = local.codecommit_arns
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = local.service_roles
+
+  name                 = "${var.name}-${each.key}"
+  path                 = var.role_path
+  assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
+  permissions_boundary = var.permissions_boundary_arn
+  max_session_duration = 3600
+  tags                 = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = local.service_roles
+
+  name   = "${var.name}-${each.key}"
+  role   = aws_iam_role.this[each.key].id
+  policy = each.key == "codebuild" ? data.aws_iam_policy_document.codebuild[0].json : data.aws_iam_policy_document.codepipeline[0].json
+}

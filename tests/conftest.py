@@ -32,3 +32,34 @@ def local_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulato
 def tf_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where roots are staged for this session (never the source tree)."""
     return tmp_path_factory.mktemp("tf-work")
+
+
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two distributions, as `make build` writes them."""
+    from tools import build
+
+    out = tmp_path_factory.mktemp("wheels")
+    assert build.main(["--out", str(out)]) == 0
+    return out
+
+
+def clean_env(wheels: Path, **extra: str) -> dict[str, str]:
+    """A user's shell: no PYTHONPATH, no repository on the path, the wheels as pip's find-links
+    (what an organisation's index gives), the Terraform CLI config of this machine."""
+    keep = ("HOME", "LANG", "TMPDIR", "PATH", "PIP_INDEX_URL", "PIP_CONFIG_FILE", "TF_CLI_CONFIG_FILE")
+    return {k: v for k, v in os.environ.items() if k in keep} | {"PIP_FIND_LINKS": str(wheels)} | extra
+
+
+@pytest.fixture(scope="session")
+def use_case_folder(wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty folder after the README's first journey line: `tooling/` holds the installed
+    mlops-tooling (shared by the distribution tests and the scaffold journey)."""
+    from tests import journeys
+
+    folder = tmp_path_factory.mktemp("use-case-folder")
+    first = journeys.block(REPO / "README.md", "new-use-case")[0]
+    done = journeys.run([first], folder, clean_env(wheels), timeout=900)
+    assert done.returncode == 0, done.output[-3000:]
+    assert (folder / "tooling" / "bin" / "mlops").is_file()
+    return folder

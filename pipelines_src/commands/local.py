@@ -201,12 +201,13 @@ def register(sub: Any) -> None:
     tfp.add_argument("--var", action="append", default=[], help="NAME=VALUE of a variable (repeatable)")
     tfp.set_defaults(func=cmd_tf)
 
-    image = sub.add_parser("image", help="build a step image locally (the local `docker build`: COPY and ENV)")
-    image.add_argument("action", choices=["build"])
-    image.add_argument("-t", "--tag", required=True, help="the image URI the pipelines name (var image_uri)")
-    image.add_argument("-f", "--file", type=Path, default=Path("Dockerfile"))
-    image.add_argument("context", type=Path, nargs="?", default=Path("."))
-    image.set_defaults(func=cmd_image)
+    image = sub.add_parser("image", help="step images built locally (the local `docker build`: COPY and ENV)")
+    # A sub-command, not a positional action: argparse would give a trailing context to neither.
+    build = image.add_subparsers(dest="action", required=True).add_parser("build", help="build a step image")
+    build.add_argument("-t", "--tag", required=True, help="the image URI the pipelines name (var image_uri)")
+    build.add_argument("-f", "--file", type=Path, default=Path("Dockerfile"))
+    build.add_argument("context", type=Path, nargs="?", default=Path("."))
+    build.set_defaults(func=cmd_image)
 
     for name, helper, func in (
         ("demo", "deploy a root locally, train, approve, score a batch", cmd_demo),

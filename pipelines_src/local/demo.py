@@ -113,6 +113,7 @@ class DemoReport:
     predictions_uri: str = ""
     decisions_uri: str = ""
     sample: list[str] = field(default_factory=list)
+    feature_names: list[str] = field(default_factory=list)  # what the deployed transformer made
     violations: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     metadata: list[dict[str, Any]] = field(default_factory=list)
@@ -292,6 +293,10 @@ def _collect(c: dict[str, Any], deployment: Deployment, report: DemoReport, queu
     report.decisions_uri = steps["post_processing"]["output"]
     report.sample = first_lines(c["s3"], report.decisions_uri + "decisions.csv", 6)
     report.violations = steps["read_violations"]["report"]["violations"]
+    features = report.run("training").output["steps"]["feature_engineering"]["output"]
+    report.feature_names = json.loads(
+        "\n".join(first_lines(c["s3"], features + "transformer/feature_names.json", 10**6))
+    )
     time.sleep(0.5)  # SNS -> SQS delivery happens inside the emulator right after publish
     report.alerts = drain_alerts(c["sqs"], queue_url)
     report.metadata = metadata_items(c["dynamodb"], deployment.metadata_table)
@@ -322,6 +327,7 @@ def summary(report: DemoReport, out_dir: Path) -> str:
         f"best candidate     {report.metrics.get('best_candidate')} {report.metrics.get('metric')}="
         f"{report.metrics.get('value')}"
     )
+    lines.append(f"features           {len(report.feature_names)}: {', '.join(report.feature_names)}")
     lines.append(f"batch rows         {report.input_rows} in, {report.prediction_rows} predictions out")
     lines.append(f"predictions        {report.predictions_uri}")
     lines.append(f"decisions          {report.decisions_uri}decisions.csv, first rows:")
@@ -360,6 +366,7 @@ def write_summary(report: DemoReport, out_dir: Path) -> Path:
         "predictions_uri": report.predictions_uri,
         "decisions_uri": report.decisions_uri,
         "sample": report.sample,
+        "feature_names": report.feature_names,
         "violations": report.violations,
         "alerts": report.alerts,
         "metadata": report.metadata,

@@ -15,30 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, clean_env
 from tests.gate.test_policy_command import INSECURE, validate_sarif
-from tools import build
 
 TOOLING_ONLY = {"boto3", "checkov", "cryptography", "moto", "pyyaml", "tftest"}
 
 
 @pytest.fixture(scope="session")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheels")
-    assert build.main(["--out", str(out)]) == 0
-    return out
-
-
-@pytest.fixture(scope="session")
-def tooling_venv(wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clean virtual environment with `pip install mlops-tooling==<version>` from the wheels."""
-    venv = tmp_path_factory.mktemp("tooling-venv")
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    version = str(build.project()["version"])
-    install = [str(venv / "bin" / "pip"), "install", "--quiet", "--no-compile", "--find-links", str(wheels)]
-    result = subprocess.run([*install, f"mlops-tooling=={version}"], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return venv
+def tooling_venv(use_case_folder: Path) -> Path:
+    """A clean virtual environment outside the repository with mlops-tooling from the wheels
+    (the README's install line)."""
+    return use_case_folder / "tooling"
 
 
 def _requires(wheel: Path) -> set[str]:
@@ -90,16 +77,10 @@ def test_step_modules_import_nothing_of_the_tooling() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def _clean_env(venv: Path) -> dict[str, str]:
-    """No PYTHONPATH, no repository on the path: only what the wheels installed."""
-    keep = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "TMPDIR", "PIP_FIND_LINKS", "PIP_INDEX_URL")}
-    return keep | {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-
-
-def test_installed_mlops_gates_a_root_in_a_temporary_folder(tooling_venv: Path, tmp_path: Path) -> None:
+def test_installed_mlops_gates_a_root_in_a_temporary_folder(wheels: Path, tooling_venv: Path, tmp_path: Path) -> None:
     root = tmp_path / "use-case" / "infra"
     shutil.copytree(INSECURE, root)
-    env = _clean_env(tooling_venv)
+    env = clean_env(wheels) | {"PATH": f"{tooling_venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     mlops = str(tooling_venv / "bin" / "mlops")
     sarif, junit = tmp_path / "policy.sarif", tmp_path / "policy.xml"
     for fmt, target in (("sarif", sarif), ("junit", junit)):

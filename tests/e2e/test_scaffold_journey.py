@@ -1,0 +1,38 @@
+"""The README's "Start a use case" journey, as written, from installed packages only: scaffold a
+use-case repository, `make demo` to its first predictions (made with its own transformer and its
+own data-validation step) within five minutes, `make demo-down`."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+from tests import journeys
+from tests.conftest import REPO, clean_env
+
+BUDGET_SECONDS = 300  # issue 15: scaffold to first predictions on this machine
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_scaffold_reaches_its_first_predictions_by_its_readme(wheels: Path, use_case_folder: Path) -> None:
+    lines = journeys.block(REPO / "README.md", "new-use-case")[1:]  # the install ran in the fixture
+    env = clean_env(wheels, EMULATOR_PORT=str(_free_port()))
+    done = journeys.run(lines, use_case_folder, env, timeout=1200)
+    assert done.returncode == 0, done.output[-4000:]
+
+    took = done.start_of("make demo-down") - done.start_of("mlops new-use-case")
+    print(f"scaffold to first predictions: {took:.0f} s")
+    assert took <= BUDGET_SECONDS, f"scaffold to first predictions took {took:.0f} s"
+    summary = json.loads((use_case_folder / "quality" / ".local" / "demo" / "summary.json").read_text())
+    assert summary["prediction_rows"] == summary["input_rows"] > 0
+    assert summary["predictions_uri"] in done.output and summary["sample"][0] == "id,probability,action"
+    assert "power_proxy" in summary["feature_names"]  # its own transformer (steps/features.py)
+    training = next(e for e in summary["executions"] if e["pipeline"] == "training")
+    assert training["states"]["data-validation"]["status"] == "SUCCEEDED"  # its own step
+    assert "destroyed infra" in done.output and "emulator: stopped" in done.output

@@ -17,6 +17,9 @@ EXAMPLE ?= examples/secure-storage
 DEMO    := examples/use-case-complete
 DEMO_VARS := --var-file $(DEMO)/profiles/local.tfvars
 PYTEST_ARGS ?=
+# Two workers (the machine's cores); tests sharing an expensive fixture stay on one worker
+# (tests/conftest.py GROUPS). PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help setup test lint fmt asl build docs inventory policy release package registry registry-down bench demo demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
 
@@ -34,7 +37,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 test: setup ## run every test layer (static, terraform test, inventories, policies, pipelines, e2e)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 lint: setup ## ruff, mypy strict, terraform fmt
 	$(VENV)/bin/ruff check .

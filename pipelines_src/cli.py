@@ -11,7 +11,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from pipelines_src.commands import UsageError, gate, local, pipelines, releases, runs
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
+
+from pipelines_src.commands import UsageError, emulator_dir, gate, local, pipelines, releases, runs
 from pipelines_src.local import images
 from pipelines_src.local import terraform as tf
 from pipelines_src.local.service import ServiceError
@@ -39,6 +41,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ServiceError, tf.TerraformError, StepError, images.ImageError) as exc:
         print(f"mlops: {exc}", file=sys.stderr)
         return 1
+    except (EndpointConnectionError, ConnectionClosedError) as exc:
+        print(f"mlops: {_unreachable(exc)}", file=sys.stderr)
+        return 1
+
+
+def _unreachable(exc: EndpointConnectionError | ConnectionClosedError) -> str:
+    endpoint = str(exc.kwargs.get("endpoint_url", "the AWS endpoint"))
+    if endpoint.startswith("https://127.0.0.1:"):
+        return (
+            f"the local emulator at {endpoint} stopped answering (it was stopped or crashed): "
+            "start it with `mlops emulator up` (or `make emulator-up`) and run the command again; "
+            f"its log is {emulator_dir() / 'emulator.log'}"
+        )
+    return f"{endpoint} cannot be reached: check the network path and the region, then run the command again"
 
 
 if __name__ == "__main__":

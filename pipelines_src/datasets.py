@@ -9,7 +9,6 @@ a new supplier's tooling would, for the monitoring demo.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -92,16 +91,4 @@ def write_sample(directory: Path, rows: int = 4000, seed: int = 7, drift: bool =
     path = directory / ("cycles-drifted.csv" if drift else "cycles.csv")
     generate(rows, seed, drift).to_csv(path, index=False)
     (directory / "schema.json").write_text(SCHEMA.to_json())
-    return path
-
-
-def write_numeric_csv(path: Path, rows: int, features: int = 20, seed: int = 11, chunk: int = 200_000) -> Path:
-    """A large header-less numeric CSV (benchmark input), written in chunks to bound memory."""
-    rng = np.random.default_rng(seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        for start in range(0, rows, chunk):
-            block = rng.normal(0.0, 1.0, (min(chunk, rows - start), features)).round(5)
-            writer.writerows(block.tolist())
     return path

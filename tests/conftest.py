@@ -21,6 +21,33 @@ os.environ.setdefault("TF_IN_AUTOMATION", "1")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 
+# Files whose tests share an expensive session or module fixture run on one worker
+# (pytest-xdist, --dist loadgroup): every worker has its own emulator, but the template is applied
+# once, the wheels built and installed once, the inventory plans and `terraform test` runs made
+# once, the sample training run made once. Every other test goes wherever a worker is free.
+GROUPS = {
+    "tests/e2e/test_demo.py": "use-case-complete",
+    "tests/e2e/test_demo_notebooks.py": "use-case-complete",
+    "tests/e2e/test_examples.py": "use-case-complete",
+    "tests/e2e/test_scaffold_journey.py": "tooling",
+    "tests/registry/test_distributions.py": "tooling",
+    "tests/modules/test_inventories.py": "inventories",
+    "tests/modules/test_terraform_test.py": "terraform-test",
+    "tests/pipelines/test_batch_inference.py": "trained",
+    "tests/pipelines/test_chain.py": "trained",
+    "tests/pipelines/test_serving.py": "trained",
+    "tests/pipelines/test_steps.py": "trained",
+    "tests/local/test_images.py": "trained",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = GROUPS.get(item.nodeid.split("::")[0])
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def local_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulator.Emulator]:
     """An emulator of this test session only, stopped (by its PID) at the end."""

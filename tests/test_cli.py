@@ -92,7 +92,12 @@ def test_sample_data_then_run_step(tmp_path: Path) -> None:
 def test_train_local_rejects_bad_hyperparameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     command = ["train-local", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--hyperparameters", "{}"]
     assert cli.main(command) == 2
-    assert "--hyperparameters must be a JSON list" in capsys.readouterr().err
+    assert "--hyperparameters: give a non-empty list of objects" in capsys.readouterr().err
+    typo = [*command[:-1], '[{"max_dept": 3}]']
+    assert cli.main(typo) == 2
+    assert (
+        "candidate 0: 'max_dept' is not a xgboost hyperparameter (did you mean 'max_depth'?)" in capsys.readouterr().err
+    )
     assert not (tmp_path / "o").exists()
 
 
@@ -101,6 +106,16 @@ def test_run_refuses_an_input_that_is_not_json(tmp_path: Path, capsys: pytest.Ca
     bad.write_text("{not json")
     assert cli.main(["run", "training", "--local", "--input", str(bad)]) == 2
     assert "give a JSON file with the execution input" in capsys.readouterr().err
+
+
+def test_run_refuses_hyperparameters_a_training_job_would_reject(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Checked before anything starts: no emulator or AWS is needed to be told."""
+    payload = tmp_path / "input.json"
+    payload.write_text('{"hyperparameter_sets": [{"num_round": "200"}, {"num_round": "0"}]}')
+    assert cli.main(["run", "training", "--local", "--input", str(payload)]) == 2
+    assert "hyperparameter_sets: candidate 1: num_round=0: give an integer >= 1" in capsys.readouterr().err
 
 
 def test_local_status_without_emulator_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -82,7 +82,7 @@ def replicate(source: Path, folder: Path, copies: int) -> Path:
 
 # ----------------------------------------------------------------------------- measurements (child side)
 def _load(model_dir: Path, threads: int) -> Any:
-    from pipelines_src.steps.training import load_model
+    from pipelines_src.steps.artifacts import load_model
 
     model = load_model(model_dir)
     model.set_param({"nthread": threads})

@@ -1,3 +1,6 @@
+# The provider's region, with no API call: keys and zones given to this module must be in it.
+data "aws_region" "current" {}
+
 resource "aws_ecr_repository" "this" {
   name                 = var.name
   image_tag_mutability = "IMMUTABLE"

@@ -4,8 +4,8 @@ variable "kms_key_arns" {
   nullable    = false
 
   validation {
-    condition     = length(var.kms_key_arns) > 0 && alltrue([for a in var.kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", a))])
-    error_message = "kms_key_arns: give at least one customer managed key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+    condition     = length(var.kms_key_arns) > 0 && alltrue([for a in var.kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", a)) && try(split(":", a)[3] == data.aws_region.current.name, false)])
+    error_message = "kms_key_arns: give at least one customer managed key ARN (arn:aws:kms:<region>:<account>:key/<id>). Keys must be in this region (${data.aws_region.current.name}): KMS keys are regional."
   }
 }
 

@@ -5,8 +5,8 @@ variable "administrator_arns" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for arn in var.administrator_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$", arn))])
-    error_message = "administrator_arns: every entry must be an IAM role, user or root ARN such as arn:aws:iam::123456789012:role/platform-admin."
+    condition     = alltrue([for arn in var.administrator_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/[A-Za-z0-9+=,.@_/-]+)$", arn))])
+    error_message = "administrator_arns: every entry must be an IAM role, user or root ARN such as arn:aws:iam::123456789012:role/platform-admin; wildcards (*, ?) are not allowed."
   }
 }
 
@@ -66,8 +66,8 @@ variable "user_arns" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for arn in var.user_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role/.+|user/.+)$", arn))])
-    error_message = "user_arns: every entry must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/ml-training."
+    condition     = alltrue([for arn in var.user_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "user_arns: every entry must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/ml-training; wildcards (*, ?) are not allowed."
   }
 }
 

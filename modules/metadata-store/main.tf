@@ -1,3 +1,6 @@
+# The provider's region, with no API call: keys and zones given to this module must be in it.
+data "aws_region" "current" {}
+
 # One item per pipeline execution, written once by the pipeline's store-metadata state
 # (conditional put: an execution never overwrites another's record).
 #   pk                 "<use case>#<pipeline>"          partition key

@@ -1,5 +1,4 @@
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
@@ -59,6 +58,11 @@ resource "terraform_data" "input_checks" {
   input = local.all_cidrs
 
   lifecycle {
+    precondition {
+      # Zones of another region fail only at apply, after other resources exist.
+      condition     = alltrue([for az in var.availability_zones : startswith(az, local.region) && length(az) == length(local.region) + 1])
+      error_message = "availability_zones: ${join(", ", [for az in var.availability_zones : az if !(startswith(az, local.region) && length(az) == length(local.region) + 1)])} not in the provider's region ${local.region}: give zones such as ${local.region}a and ${local.region}b."
+    }
     precondition {
       condition     = !local.create_vpc || length(local.private_cidrs) == length(var.availability_zones)
       error_message = "private_subnet_cidrs: give exactly one CIDR per availability zone (${length(var.availability_zones)}), or null to derive them."

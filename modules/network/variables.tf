@@ -4,8 +4,8 @@ variable "availability_zones" {
   nullable    = false
 
   validation {
-    condition     = length(distinct(var.availability_zones)) >= 2 && alltrue([for az in var.availability_zones : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", az))])
-    error_message = "availability_zones: give at least two distinct zone names such as eu-central-1a and eu-central-1b."
+    condition     = length(var.availability_zones) >= 2 && length(distinct(var.availability_zones)) == length(var.availability_zones) && alltrue([for az in var.availability_zones : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$", az))])
+    error_message = "availability_zones: give at least two distinct zone names, each once, such as eu-central-1a and eu-central-1b."
   }
 }
 
@@ -16,8 +16,9 @@ variable "cidr_block" {
   nullable    = false
 
   validation {
-    condition     = can(cidrhost(var.cidr_block, 0)) && try(tonumber(split("/", var.cidr_block)[1]) >= 16 && tonumber(split("/", var.cidr_block)[1]) <= 24, false)
-    error_message = "cidr_block: give a valid IPv4 CIDR from /16 to /24, e.g. 10.20.0.0/16."
+    # cidrsubnet(c, 0, 0) is the network address of c: equal only when c has no host bits set.
+    condition     = can(cidrhost(var.cidr_block, 0)) && try(cidrsubnet(var.cidr_block, 0, 0) == var.cidr_block, false) && try(tonumber(split("/", var.cidr_block)[1]) >= 16 && tonumber(split("/", var.cidr_block)[1]) <= 24, false)
+    error_message = "cidr_block: give a valid IPv4 network CIDR from /16 to /24 with no host bits set, e.g. 10.20.0.0/16 (not 10.20.1.0/16)."
   }
 }
 
@@ -29,8 +30,8 @@ variable "controlled_egress" {
   default = null
 
   validation {
-    condition     = var.controlled_egress == null || alltrue([for c in try(var.controlled_egress.public_subnet_cidrs, []) : can(cidrhost(c, 0))])
-    error_message = "controlled_egress: public_subnet_cidrs must be valid IPv4 CIDRs, one per availability zone, inside cidr_block."
+    condition     = var.controlled_egress == null || alltrue([for c in try(var.controlled_egress.public_subnet_cidrs, []) : try(cidrsubnet(c, 0, 0) == c, false)])
+    error_message = "controlled_egress: public_subnet_cidrs must be IPv4 network CIDRs with no host bits set (10.20.240.0/24, not 10.20.240.1/24), one per availability zone, inside cidr_block."
   }
 }
 
@@ -106,8 +107,8 @@ variable "kms_key_arn" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.kms_key_arn))
-    error_message = "kms_key_arn: give the ARN of a customer managed key (arn:aws:kms:<region>:<account>:key/<id>)."
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.kms_key_arn)) && try(split(":", var.kms_key_arn)[3] == data.aws_region.current.name, false)
+    error_message = "kms_key_arn: give the ARN of a customer managed key (arn:aws:kms:<region>:<account>:key/<id>). The key must be in this region (${data.aws_region.current.name}): KMS keys are regional."
   }
 }
 
@@ -139,8 +140,8 @@ variable "private_subnet_cidrs" {
   default     = null
 
   validation {
-    condition     = var.private_subnet_cidrs == null || alltrue([for c in coalesce(var.private_subnet_cidrs, []) : can(cidrhost(c, 0))])
-    error_message = "private_subnet_cidrs: every entry must be a valid IPv4 CIDR such as 10.20.0.0/20."
+    condition     = var.private_subnet_cidrs == null || alltrue([for c in coalesce(var.private_subnet_cidrs, []) : try(cidrsubnet(c, 0, 0) == c, false)])
+    error_message = "private_subnet_cidrs: every entry must be an IPv4 network CIDR with no host bits set, such as 10.20.0.0/20 (not 10.20.0.5/20)."
   }
 }
 

@@ -1,3 +1,6 @@
+# The provider's region, with no API call: keys and zones given to this module must be in it.
+data "aws_region" "current" {}
+
 locals {
   # Exported by the lifecycle configuration; single-quoted so values are never expanded.
   exports = join("\n", [for k in sort(keys(var.environment_variables)) : "export ${k}='${var.environment_variables[k]}'"])

@@ -1,3 +1,6 @@
+# The provider's region, with no API call: keys and zones given to this module must be in it.
+data "aws_region" "current" {}
+
 data "aws_partition" "current" {}
 
 locals {

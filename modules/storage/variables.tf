@@ -34,13 +34,13 @@ variable "buckets" {
   }
 
   validation {
-    condition = alltrue([for b in values(var.buckets) : b.noncurrent_version_expiration_days >= 1 && b.abort_incomplete_upload_days >= 1 && (b.expiration_days == null ? true : b.expiration_days >= 1) && (b.transition_to_ia_days == null ? true : b.transition_to_ia_days >= 30)
+    condition = alltrue([for b in values(var.buckets) : b.noncurrent_version_expiration_days >= 1 && b.abort_incomplete_upload_days >= 1 && (b.expiration_days == null ? true : b.expiration_days >= 1) && (b.transition_to_ia_days == null ? true : b.transition_to_ia_days >= 30) && (b.expiration_days == null || b.transition_to_ia_days == null ? true : b.expiration_days > b.transition_to_ia_days)
     ])
-    error_message = "buckets: lifecycle days must be >= 1, and transition_to_ia_days >= 30 (S3's minimum for STANDARD_IA)."
+    error_message = "buckets: lifecycle days must be >= 1, transition_to_ia_days >= 30 (S3's minimum for STANDARD_IA), and expiration_days later than transition_to_ia_days (or transition_to_ia_days = null)."
   }
 
   validation {
-    condition     = alltrue(flatten([for b in values(var.buckets) : [for arn in b.read_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+)$", arn))]]))
+    condition     = alltrue(flatten([for b in values(var.buckets) : [for arn in b.read_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/[A-Za-z0-9+=,.@_/-]+)$", arn))]]))
     error_message = "buckets: read_principal_arns must be IAM role or account-root ARNs such as arn:aws:iam::210987654321:role/ml-training; wildcards are not allowed."
   }
 }
@@ -51,8 +51,8 @@ variable "kms_key_arn" {
   nullable    = false
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.kms_key_arn))
-    error_message = "kms_key_arn: give the ARN of a customer managed key (arn:aws:kms:<region>:<account>:key/<id>); aliases and AWS-managed keys are not accepted."
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.kms_key_arn)) && try(split(":", var.kms_key_arn)[3] == data.aws_region.current.name, false)
+    error_message = "kms_key_arn: give the ARN of a customer managed key (arn:aws:kms:<region>:<account>:key/<id>); aliases and AWS-managed keys are not accepted. The key must be in this region (${data.aws_region.current.name}): KMS keys are regional."
   }
 }
 

@@ -135,8 +135,10 @@ def _hyperparameters(path: Path | None) -> list[dict[str, Any]] | None:
         candidates = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise UsageError(f"--hyperparameters {path}: {exc}; give a JSON list of objects, one per candidate") from exc
-    if not isinstance(candidates, list) or not candidates or not all(isinstance(c, dict) for c in candidates):
-        raise UsageError(f"--hyperparameters {path}: give a JSON list of objects, one per candidate")
+    from pipelines_src.steps.training import candidate_problems
+
+    if problems := candidate_problems(candidates):
+        raise UsageError(f"--hyperparameters {path}: {'; '.join(problems)}")
     return [{k: v if isinstance(v, str) else json.dumps(v) for k, v in c.items()} for c in candidates]
 
 

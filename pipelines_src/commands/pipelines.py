@@ -64,8 +64,10 @@ def cmd_train_local(args: argparse.Namespace) -> int:
         candidates = json.loads(args.hyperparameters)
     except ValueError as exc:
         raise UsageError(f"--hyperparameters: {exc}; give a JSON list of objects") from exc
-    if not isinstance(candidates, list) or not candidates or not all(isinstance(c, dict) for c in candidates):
-        raise UsageError('--hyperparameters must be a JSON list of objects, e.g. \'[{"algorithm": "xgboost"}]\'')
+    from pipelines_src.steps.training import candidate_problems
+
+    if problems := candidate_problems(candidates):
+        raise UsageError(f'--hyperparameters: {"; ".join(problems)} (e.g. \'[{{"algorithm": "xgboost"}}]\')')
     try:
         pipeline = compiler.load(args.pipelines)["training"]
     except (PipelineError, KeyError) as exc:

@@ -58,6 +58,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         payload = json.loads(args.input.read_text())
     except (OSError, ValueError) as exc:
         raise UsageError(f"--input {args.input}: {exc}; give a JSON file with the execution input") from exc
+    if args.pipeline == "training" and isinstance(payload, dict) and "hyperparameter_sets" in payload:
+        from pipelines_src.steps.training import candidate_problems
+
+        if problems := candidate_problems(payload["hyperparameter_sets"]):
+            raise UsageError(f"--input {args.input}: hyperparameter_sets: {'; '.join(problems)}")
     sfn, machines = _targets(args)
     if args.pipeline not in machines:
         raise UsageError(f"no {args.pipeline} state machine found: deploy the use case first")

@@ -11,9 +11,11 @@ the SM_* contract, never the emulator's settings.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
@@ -113,9 +115,28 @@ def job_environment(image: LocalImage, requested: Mapping[str, str], contract: M
     return {**machine, **image.env(), **requested, **contract, "PYTHONUNBUFFERED": "1"}
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+def _die_with_the_runner() -> None:
+    """In the job process before exec: a SIGKILL when the thread that started it dies, so a killed
+    or crashed emulator leaves no orphan job behind (a job never outlives its runner on SageMaker
+    either). It makes one C call and nothing else: the child of a threaded process must not take locks."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _run(command: list[str], base: Path, environment: Mapping[str, str], log: Path, failure: str = "message") -> None:
     with log.open("w") as out:
-        result = subprocess.run(command, env=dict(environment), stdout=out, stderr=subprocess.STDOUT, check=False)
+        result = subprocess.run(
+            command,
+            env=dict(environment),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+            preexec_fn=_die_with_the_runner,
+        )
     if result.returncode != 0:
         written = [base / "output" / name for name in (failure, "message", "failure")]
         reason = next((p.read_text() for p in written if p.exists()), "")

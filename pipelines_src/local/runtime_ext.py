@@ -256,6 +256,7 @@ def _state_machines_execute() -> None:
     _context_times_as_text()
     _definite_paths_are_values()
     _executions_named()
+    _map_iterations_pass_states_errors_on()
 
 
 def _executions_named() -> None:
@@ -300,6 +301,24 @@ def _replace_imported(name: str, original: Any, replacement: Any) -> None:
     for module_name, module in modules.items():
         if module_name.startswith("moto.stepfunctions") and getattr(module, name, None) is original:
             setattr(module, name, replacement)
+
+
+def _map_iterations_pass_states_errors_on() -> None:
+    """A Map iteration or Parallel branch that fails with a `States.*` error (a `.sync` job's
+    `States.TaskFailed`) hands that error to the state's Retry/Catch, as on AWS. moto re-wraps it
+    in `CustomErrorName`, which refuses the `States.` prefix, so the execution died with a
+    ValueError and the job's reason was lost. (Fail states may name `States.*` errors too.)"""
+    from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+    from moto.stepfunctions.parser.asl.component.state.fail import state_fail
+
+    class PropagatedErrorName(ErrorName):
+        """Any error name, as the failing branch reported it."""
+
+    for module in (iteration_worker, branches_decl, state_fail):
+        patched: Any = module
+        patched.CustomErrorName = PropagatedErrorName
 
 
 def _context_times_as_text() -> None:

@@ -47,7 +47,12 @@ class Service:
             state: dict[str, Any] = json.loads((state_dir / self.state_file).read_text())
         except (OSError, ValueError):
             return None
-        return state if _is_process_of(int(state.get("pid", 0)), self.module) else None
+        if _is_process_of(int(state.get("pid", 0)), self.module):
+            return state
+        # The server died without stopping (killed, crashed, machine restarted): forget its state,
+        # so nothing reads a dead PID or port from it.
+        (state_dir / self.state_file).unlink(missing_ok=True)
+        return None
 
     def healthy(self, state: dict[str, Any], timeout: float = 2.0) -> bool:
         context = ssl.create_default_context(cafile=state["ca_file"])

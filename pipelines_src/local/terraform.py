@@ -26,7 +26,6 @@ from pipelines_src.local.emulator import Emulator
 
 PROVIDER_MIRROR = Path("/opt/tf-plugins")
 CLI_CONFIGS = Path(__file__).resolve().parent / "tfrc"  # package data
-MIN_TERRAFORM = (1, 7, 0)
 OVERRIDE_FILE = "emulator_override.tf"
 PROVIDER_STUB_FILE = "emulator_provider.tf"
 _STAGE_SKIP = {".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup"}
@@ -68,21 +67,6 @@ def cli_config_file() -> Path:
     """The repo's CLI config: the offline provider mirror when present, the registry otherwise."""
     name = "mirror.tfrc" if PROVIDER_MIRROR.is_dir() else "registry.tfrc"
     return CLI_CONFIGS / name
-
-
-def terraform_version(binary: str = "terraform") -> tuple[int, int, int]:
-    path = shutil.which(binary)
-    if path is None:
-        raise TerraformError(
-            "terraform not found on PATH: install Terraform >= 1.7 "
-            "(https://developer.hashicorp.com/terraform/install) and run `make setup` again"
-        )
-    out = subprocess.run([path, "version", "-json"], capture_output=True, text=True, check=True).stdout
-    version = json.loads(out)["terraform_version"]
-    major, minor, patch = (int(p) for p in re.findall(r"\d+", version)[:3])
-    if (major, minor, patch) < MIN_TERRAFORM:
-        raise TerraformError(f"terraform {version} is too old: install Terraform >= 1.7 and run `make setup` again")
-    return major, minor, patch
 
 
 def base_env(emulator: Emulator | None = None) -> dict[str, str]:
@@ -224,13 +208,6 @@ def _mirror_path(workspace: Path, target: Path, relative: Path) -> Path:
 def _workspace_folder(workspace: Path, work_dir: Path) -> Path:
     """`<work>/<workspace name>-<hash of its path>`: one per workspace (per use case repository)."""
     return work_dir / f"{workspace.name}-{hashlib.sha256(str(workspace).encode()).hexdigest()[:8]}"
-
-
-def staged_path(root: Path, work_dir: Path) -> Path:
-    """Where `root` is staged: `<work>/<workspace>-<hash>/<path in the workspace>`."""
-    root = root.resolve()
-    workspace = workspace_of(root)
-    return _workspace_folder(workspace, work_dir.resolve()) / root.relative_to(workspace)
 
 
 def stage(root: Path, work_dir: Path, emulator: Emulator | None) -> Path:

@@ -34,7 +34,8 @@ from pipelines_src.pipelines.refs import (
     Result,
 )
 
-FAILURE_STATE = "notify-failure"
+FAILURE_STATE = "read-failure"
+NOTIFY_FAILURE_STATE = "notify-failure"
 FAILED_STATE = "failed"
 INVALID_INPUT_STATE = "invalid-input"
 NOTIFY_INVALID_STATE = "notify-invalid-input"
@@ -137,7 +138,7 @@ class Pipeline:
         return self
 
     def _handler_names(self) -> list[str]:
-        names = [FAILURE_STATE, FAILED_STATE]
+        names = [FAILURE_STATE, NOTIFY_FAILURE_STATE, FAILED_STATE]
         if any(isinstance(x, s.ValidateInputStep) for x in self.steps):
             names += [NOTIFY_INVALID_STATE, INVALID_INPUT_STATE]
             names += [
@@ -197,7 +198,8 @@ class Pipeline:
 
     def _handlers(self) -> dict[str, Any]:
         handlers = {
-            FAILURE_STATE: _notify(
+            FAILURE_STATE: _read_failure(NOTIFY_FAILURE_STATE),
+            NOTIFY_FAILURE_STATE: _notify(
                 self.failure_subject or f"{self.name} pipeline failed",
                 Format("{} failed: {}: {}", (EXECUTION_ID, FromInput("error.Error"), FromInput("error.Cause"))),
                 FAILED_STATE,
@@ -400,6 +402,80 @@ def _invalid_input_states(step: s.ValidateInputStep, pipeline: str) -> dict[str,
         "CausePath": "$.error.Cause",
     }
     return found
+
+
+# Where a failed SageMaker job keeps its reason in its Describe*Job response (the `.sync` task's
+# Cause): processing jobs write the container's failure file to ExitMessage, the others to
+# FailureReason. Checked in this order; the first present one becomes the alert's cause.
+_JOB_REASONS = (
+    ("ProcessingJobName", "ExitMessage"),
+    ("ProcessingJobName", "FailureReason"),
+    ("TrainingJobName", "FailureReason"),
+    ("TransformJobName", "FailureReason"),
+)
+
+
+def _read_failure(following: str) -> dict[str, Any]:
+    """A Parallel that turns a failed job's Cause (its Describe*Job response as escaped JSON) into
+    `<job name>: <reason>`, so alerts read as the job's own reason. Any other Cause, or one that
+    does not parse, passes through unchanged (the Catch keeps the caught error)."""
+    choices = [
+        {
+            "And": [
+                {"Variable": f"$.job.{name}", "IsPresent": True},
+                {"Variable": f"$.job.{reason}", "IsPresent": True},
+            ],
+            "Next": f"{name}.{reason}",
+        }
+        for name, reason in _JOB_REASONS
+    ]
+    reasons = {
+        f"{name}.{reason}": {
+            "Type": "Pass",
+            "Parameters": {
+                "Error.$": "$.Error",
+                "Cause.$": f"States.Format('{{}}: {{}}', $.job.{name}, $.job.{reason})",
+            },
+            "End": True,
+        }
+        for name, reason in _JOB_REASONS
+    }
+    branch = {
+        "StartAt": "cause-is-json",
+        "States": {
+            "cause-is-json": {
+                "Type": "Choice",
+                "Choices": [
+                    {
+                        "And": [
+                            {"Variable": "$.Cause", "IsPresent": True},
+                            {"Variable": "$.Cause", "IsString": True},
+                            {"Variable": "$.Cause", "StringMatches": "{*}"},
+                        ],
+                        "Next": "parse-cause",
+                    }
+                ],
+                "Default": "unchanged",
+            },
+            "parse-cause": {
+                "Type": "Pass",
+                "Parameters": {"Error.$": "$.Error", "Cause.$": "$.Cause", "job.$": "States.StringToJson($.Cause)"},
+                "Next": "job-reason",
+            },
+            "job-reason": {"Type": "Choice", "Choices": choices, "Default": "unchanged"},
+            **reasons,
+            "unchanged": {"Type": "Pass", "Parameters": {"Error.$": "$.Error", "Cause.$": "$.Cause"}, "End": True},
+        },
+    }
+    return {
+        "Type": "Parallel",
+        "Parameters": {"Error.$": "$.error.Error", "Cause.$": "$.error.Cause"},
+        "Branches": [branch],
+        "ResultSelector": {"Error.$": "$[0].Error", "Cause.$": "$[0].Cause"},
+        "ResultPath": "$.error",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": following}],
+        "Next": following,
+    }
 
 
 def _notify(subject: str, message: Format, following: str | None) -> dict[str, Any]:

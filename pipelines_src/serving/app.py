@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines_src.steps.training import load_model, load_transformer, predict_proba
+from pipelines_src.steps.artifacts import load_model, load_transformer
+from pipelines_src.steps.training import predict_proba
 
 MAX_BODY = 6 * 1024 * 1024  # SageMaker's invocation payload limit
 

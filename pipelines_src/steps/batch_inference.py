@@ -6,8 +6,10 @@ InputFilter (JSONPath) selects what the model sees, predictions are joined with 
 (JoinSource=Input), the OutputFilter selects what is kept, and results are assembled by line into
 `<object>.out`. Objects are split across hosts by key (ShardedByS3Key). Each finished object gets
 a completion marker, written atomically, so an interrupted run resumes without duplicating or
-dropping rows. A malformed line fails the run with object, line and reason, or, with
-`--on-malformed reject`, goes to `<object>.rejects` and the run continues.
+dropping rows; the markers live beside the output folder (`.<output>.progress/`), never in it, so
+a reader of the output prefix (Athena, a downstream job) sees predictions only. A malformed
+line (not numbers, the wrong count, nan or inf) fails the run with object, line and reason, or,
+with `--on-malformed reject`, goes to `<object>.rejects` and the run continues.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from typing import Any, TextIO
 import numpy as np
 
 from pipelines_src.steps import streaming
-from pipelines_src.steps.artifacts import single_model_dir
+from pipelines_src.steps.artifacts import load_model, model_width, single_model_dir
 from pipelines_src.steps.container import Paths, StepError, base_parser, run
-from pipelines_src.steps.training import load_model, predict_proba
+from pipelines_src.steps.training import predict_proba
 
 DONE_SUFFIX = ".done"
 _INDEX = re.compile(r"^\$\[(?P<body>[^\]]*)\]$")
@@ -95,13 +97,17 @@ def model_input(records: list[Any], config: TransformConfig, width: int | None) 
         )
         rows.append(values)
     try:
-        matrix = np.asarray(rows, dtype=np.float32)
+        with np.errstate(over="ignore"):  # beyond float32 becomes inf, refused below
+            matrix = np.asarray(rows, dtype=np.float32)
     except ValueError as exc:
         raise MalformedRecord(f"non-numeric or ragged values ({exc})") from exc
     if matrix.ndim != 2 or (width is not None and matrix.shape[1] != width):
         raise MalformedRecord(
             f"expected {width} model features, got {matrix.shape[-1] if matrix.ndim == 2 else 'ragged rows'}"
         )
+    if not np.isfinite(matrix).all():  # nan, inf, or a number beyond float32: a score of garbage
+        column = int(np.argwhere(~np.isfinite(matrix))[0][1])
+        raise MalformedRecord(f"non-finite value (nan or inf) in model feature {column}")
     return matrix
 
 
@@ -220,13 +226,18 @@ def _score_records(
     return outputs, rejected
 
 
+def progress_dir(outputs: Path) -> Path:
+    """Where the completion markers of an output folder live: beside it, not in it."""
+    return outputs.parent / f".{outputs.name}.progress"
+
+
 def transform_object(
     model: Any, source: Path, target_dir: Path, config: TransformConfig, width: int | None
 ) -> tuple[int, int]:
     """Score one input object into `<name>.out`; (rows written, rows rejected). Skipped when its
     completion marker exists (resume)."""
     output = target_dir / f"{source.name}.out"
-    marker = target_dir / f"{source.name}.out{DONE_SUFFIX}"
+    marker = progress_dir(target_dir) / f"{source.name}.out{DONE_SUFFIX}"
     if marker.exists():
         done = json.loads(marker.read_text())
         return done["rows"], done["rejected"]
@@ -255,6 +266,7 @@ def transform_object(
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text)
     os.replace(temporary, path)
@@ -274,7 +286,7 @@ def transform(
     if not objects:
         raise StepError(f"no input object under {inputs}: check the transform input")
     model = load_model(model_dir)
-    width = model.num_features() if hasattr(model, "num_features") else getattr(model, "n_features_in_", None)
+    width = model_width(model)
     outputs.mkdir(parents=True, exist_ok=True)
     totals = {"objects": 0, "rows": 0, "rejected": 0}
     for source in shard(objects, host_index, host_count):

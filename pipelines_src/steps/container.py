@@ -70,8 +70,16 @@ def read_hyperparameters(paths: Paths) -> dict[str, Any]:
     """SageMaker passes every hyperparameter as a string; numbers and booleans are decoded."""
     if not paths.hyperparameters.exists():
         return {}
+    try:
+        raw = json.loads(paths.hyperparameters.read_text())
+    except ValueError as exc:
+        raise StepError(
+            f"{paths.hyperparameters.name} is not JSON ({exc}): give the training job's HyperParameters as an object"
+        ) from exc
+    if not isinstance(raw, dict):
+        raise StepError(f"{paths.hyperparameters.name} holds a {type(raw).__name__}: give an object of name -> value")
     decoded: dict[str, Any] = {}
-    for key, value in json.loads(paths.hyperparameters.read_text()).items():
+    for key, value in raw.items():
         try:
             decoded[key] = json.loads(value) if isinstance(value, str) else value
         except ValueError:
@@ -80,9 +88,11 @@ def read_hyperparameters(paths: Paths) -> dict[str, Any]:
 
 
 @contextmanager
-def atomic_directory(target: Path) -> Iterator[Path]:
+def atomic_directory(target: Path, *, keep_target: bool = False) -> Iterator[Path]:
     """Write into a sibling folder and move it into place only when the block succeeds, so a
-    failed step never leaves partial output, and refuses to overwrite earlier results."""
+    failed step never leaves partial output, and refuses to overwrite earlier results.
+    `keep_target`: move the contents into the existing (empty) folder instead of replacing it,
+    for folders the platform creates, such as a training job's /opt/ml/model."""
     if target.exists() and any(target.iterdir()):
         raise StepError(f"{target} already holds results: write to a new execution prefix instead of over them")
     staging = target.with_name(f".{target.name}.partial")
@@ -93,6 +103,12 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if keep_target:
+        target.mkdir(parents=True, exist_ok=True)
+        for entry in staging.iterdir():
+            entry.rename(target / entry.name)
+        staging.rmdir()
+        return
     if target.exists():
         target.rmdir()
     staging.rename(target)

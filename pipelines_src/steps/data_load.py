@@ -58,6 +58,13 @@ def _coerce(df: pd.DataFrame, schema: DatasetSchema) -> tuple[pd.DataFrame, list
                 f"column {column.name!r} expects {column.dtype} but has {int(bad.sum())} "
                 f"non-numeric values, e.g. {sample}"
             )
+        infinite = numeric.isin([float("inf"), float("-inf")])
+        if infinite.any():
+            sample = coerced.loc[infinite, column.name].astype(str).head(3).tolist()
+            problems.append(
+                f"column {column.name!r} has {int(infinite.sum())} infinite values, e.g. {sample}: "
+                "export finite numbers (a number too long for a float also reads as inf)"
+            )
         coerced[column.name] = numeric
     return coerced, problems
 

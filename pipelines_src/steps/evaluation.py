@@ -21,9 +21,9 @@ import numpy as np
 
 from pipelines_src.contracts import METRICS
 from pipelines_src.steps import reports
-from pipelines_src.steps.artifacts import model_dirs
+from pipelines_src.steps.artifacts import check_width, load_model, model_dirs
 from pipelines_src.steps.container import Paths, StepError, atomic_directory, base_parser, run, write_json
-from pipelines_src.steps.training import load_model, predict_proba, read_channel
+from pipelines_src.steps.training import predict_proba, read_channel
 
 
 def _auc(labels: np.ndarray[Any, Any], scores: np.ndarray[Any, Any]) -> float:
@@ -76,7 +76,11 @@ def candidate_index(name: str) -> int:
 def evaluate(models: dict[str, Path], test: tuple[Any, Any], metric: str) -> tuple[str, dict[str, dict[str, Any]]]:
     """(best candidate, metrics of every candidate)."""
     features, labels = test
-    scored = {name: binary_metrics(labels, predict_proba(load_model(d), features)) for name, d in models.items()}
+    scored = {}
+    for name, folder in models.items():
+        model = load_model(folder)
+        check_width(model, features.shape[1], f"the test split (candidate {name})")
+        scored[name] = binary_metrics(labels, predict_proba(model, features))
     best = max(scored, key=lambda n: scored[n]["binary_classification_metrics"][metric]["value"])
     return best, scored
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines_src.contracts import DatasetSchema
-from pipelines_src.steps.artifacts import single_model_dir
+from pipelines_src.steps.artifacts import load_transformer, read_transformer, single_model_dir
 from pipelines_src.steps.container import Paths, StepError, atomic_directory, base_parser, run, write_json
 
 DEFAULT_TRANSFORMER = "pipelines_src.steps.feature_engineering:DefaultTransformer"
@@ -128,14 +128,12 @@ def _fitted_transformer(paths: Paths) -> Transformer:
     directly ('transformer' input)."""
     direct = paths.processing_input("transformer") / "transformer.pkl"
     if direct.exists():
-        return pickle.loads(direct.read_bytes())  # type: ignore[no-any-return]
+        return read_transformer(direct)  # type: ignore[no-any-return]
     if paths.processing_input("model").is_dir():
         with tempfile.TemporaryDirectory() as scratch:
-            fitted = (
-                single_model_dir(paths.processing_input("model"), Path(scratch)) / "transformer" / "transformer.pkl"
-            )
-            if fitted.exists():
-                return pickle.loads(fitted.read_bytes())  # type: ignore[no-any-return]
+            fitted = load_transformer(single_model_dir(paths.processing_input("model"), Path(scratch)))
+            if fitted is not None:
+                return fitted  # type: ignore[no-any-return]
     raise StepError(
         "no fitted transformer: pass the registered model artefact as the 'model' input (it carries transformer/)"
     )

@@ -22,9 +22,9 @@ import pandas as pd
 
 from pipelines_src.contracts import DatasetSchema
 from pipelines_src.steps import reports
-from pipelines_src.steps.artifacts import single_model_dir
+from pipelines_src.steps.artifacts import check_width, load_model, single_model_dir
 from pipelines_src.steps.container import Paths, StepError, atomic_directory, base_parser, run, write_json
-from pipelines_src.steps.training import load_model, predict_proba, read_channel
+from pipelines_src.steps.training import predict_proba, read_channel
 
 DRIFT_THRESHOLD = 0.1  # Model Monitor's default comparison_threshold
 BUCKETS = 10
@@ -257,6 +257,7 @@ def _training_mode(paths: Paths, out: Path) -> str:
     with tempfile.TemporaryDirectory() as scratch:
         model_dir = single_model_dir(paths.processing_input("model"), Path(scratch))
         model = load_model(model_dir)
+        check_width(model, features.shape[1], "the test split")
         names = (
             json.loads((model_dir / "transformer" / "feature_names.json").read_text())
             if (model_dir / "transformer").exists()

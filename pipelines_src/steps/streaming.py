@@ -8,8 +8,9 @@ busy), and each block's output is written as soon as it is scored. Memory is bou
 blocks, whatever the object's size. Output lines are the input line's bytes (JoinSource=Input)
 plus the score, so records come out exactly as they went in.
 
-Blocks Arrow cannot read as numbers (a wrong field count, a non-numeric value, CR line endings)
-return None: the caller scores that block record by record, which names the line and the reason.
+Blocks Arrow cannot read as finite numbers (a wrong field count, a non-numeric value, nan or
+inf, CR line endings) return None: the caller scores that block record by record, which names the
+line and the reason.
 """
 
 from __future__ import annotations
@@ -92,7 +93,9 @@ def parse(block: Block, columns: slice | list[int]) -> np.ndarray[Any, Any] | No
         return None
     if any(c.null_count for c in picked):
         return None  # an empty field: not a number
-    return np.column_stack([c.to_numpy() for c in picked]).astype(np.float32, copy=False)
+    with np.errstate(over="ignore"):  # beyond float32 becomes inf, refused just below
+        matrix = np.column_stack([c.to_numpy() for c in picked]).astype(np.float32, copy=False)
+    return matrix if np.isfinite(matrix).all() else None  # nan/inf: named per record by the caller
 
 
 def render(block: Block, scores: np.ndarray[Any, Any], join_input: bool) -> bytes:

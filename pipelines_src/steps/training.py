@@ -8,19 +8,28 @@ native format) or `model.joblib` (scikit-learn), plus the fitted transformer fro
 
 from __future__ import annotations
 
-import pickle
+import difflib
+import json
 import shutil
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pipelines_src.steps.container import Paths, StepError, base_parser, read_hyperparameters, run, write_json
+from pipelines_src.steps.container import (
+    Paths,
+    StepError,
+    atomic_directory,
+    base_parser,
+    read_hyperparameters,
+    run,
+    write_json,
+)
 
-ALGORITHMS = ("xgboost", "sklearn-random-forest")
 XGBOOST_DEFAULTS: dict[str, Any] = {
     "num_round": 200,
     "max_depth": 4,
@@ -31,17 +40,91 @@ XGBOOST_DEFAULTS: dict[str, Any] = {
     "early_stopping_rounds": 20,
     "seed": 42,
 }
-XGBOOST_PARAMETERS = (
-    "max_depth",
-    "eta",
-    "subsample",
-    "colsample_bytree",
-    "min_child_weight",
-    "seed",
-    "gamma",
-    "lambda",
-    "alpha",
-)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What a hyperparameter accepts: an integer or a number, from `low` (excluded when
+    `open_low`) to `high`."""
+
+    integer: bool
+    low: float
+    high: float | None = None
+    open_low: bool = False
+
+    def problem(self, name: str, value: Any) -> str | None:
+        kind = "an integer" if self.integer else "a number"
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        fits = numeric and (not self.integer or float(value).is_integer())
+        fits = fits and (value > self.low if self.open_low else value >= self.low)
+        fits = fits and (self.high is None or value <= self.high)
+        if fits:
+            return None
+        low = f"> {self.low:g}" if self.open_low else f">= {self.low:g}"
+        return f"{name}={value!r}: give {kind} {low}" + (f" and <= {self.high:g}" if self.high is not None else "")
+
+
+# Every hyperparameter each algorithm takes, with its bounds: the one source for the training
+# step and for the candidates `mlops demo --hyperparameters` / `mlops run` send.
+HYPERPARAMETERS: dict[str, dict[str, Bound]] = {
+    "xgboost": {
+        "num_round": Bound(True, 1),
+        "max_depth": Bound(True, 1, 64),
+        "eta": Bound(False, 0, 1, open_low=True),
+        "subsample": Bound(False, 0, 1, open_low=True),
+        "colsample_bytree": Bound(False, 0, 1, open_low=True),
+        "min_child_weight": Bound(False, 0),
+        "early_stopping_rounds": Bound(True, 1),
+        "seed": Bound(True, 0),
+        "gamma": Bound(False, 0),
+        "lambda": Bound(False, 0),
+        "alpha": Bound(False, 0),
+    },
+    "sklearn-random-forest": {
+        "n_estimators": Bound(True, 1, 10_000),
+        "max_depth": Bound(True, 1, 1_000),
+        "min_samples_leaf": Bound(True, 1),
+        "seed": Bound(True, 0),
+    },
+}
+
+
+def hyperparameter_problems(params: dict[str, Any]) -> list[str]:
+    """What is wrong with one candidate's (decoded) hyperparameters: an unknown algorithm, an
+    unknown name (a typo is never silently ignored), a value out of bounds."""
+    algorithm = params.get("algorithm", "xgboost")
+    if algorithm not in HYPERPARAMETERS:
+        return [f"algorithm={algorithm!r}: give one of {list(HYPERPARAMETERS)}"]
+    known = HYPERPARAMETERS[algorithm]
+    problems = []
+    for name, value in params.items():
+        if name == "algorithm":
+            continue
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"{name!r} is not a {algorithm} hyperparameter{hint}: use {sorted(known)}")
+        elif (problem := known[name].problem(name, value)) is not None:
+            problems.append(problem)
+    return problems
+
+
+def candidate_problems(candidates: Any) -> list[str]:
+    """What is wrong with the hyperparameter_sets of an execution input, candidate by candidate
+    (values as SageMaker passes them, strings, are decoded first): checked before an execution
+    starts, so a typo does not cost a training run."""
+    if not isinstance(candidates, list) or not candidates or not all(isinstance(c, dict) for c in candidates):
+        return ["give a non-empty list of objects, one per candidate"]
+    problems = []
+    for index, candidate in enumerate(candidates):
+        decoded = {}
+        for name, value in candidate.items():
+            try:
+                decoded[name] = json.loads(value) if isinstance(value, str) else value
+            except ValueError:
+                decoded[name] = value
+        problems += [f"candidate {index}: {p}" for p in hyperparameter_problems(decoded)]
+    return problems
 
 
 def read_channel(directory: Path) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -59,7 +142,8 @@ def train_xgboost(
     import xgboost as xgb
 
     settings = {**XGBOOST_DEFAULTS, **params}
-    booster_params = {k: settings[k] for k in XGBOOST_PARAMETERS if k in settings}
+    rounds = ("num_round", "early_stopping_rounds")  # arguments of xgb.train, not booster parameters
+    booster_params = {k: v for k, v in settings.items() if k in HYPERPARAMETERS["xgboost"] and k not in rounds}
     booster_params.update({"objective": "binary:logistic", "eval_metric": "auc", "nthread": 2})
     dtrain = xgb.DMatrix(train[0], label=train[1])
     dvalid = xgb.DMatrix(validation[0], label=validation[1])
@@ -96,37 +180,29 @@ def train_random_forest(
 
 
 def train(paths: Paths, params: dict[str, Any]) -> dict[str, Any]:
+    """Fit into a staging folder; the model folder gets the model only when everything worked
+    (never a partial model, never over an earlier one)."""
+    problems = hyperparameter_problems(params)
+    if problems:
+        raise StepError("hyperparameters: " + "; ".join(problems))
     algorithm = params.pop("algorithm", "xgboost")
-    if algorithm not in ALGORITHMS:
-        raise StepError(f"hyperparameter algorithm={algorithm!r} is unknown: use one of {ALGORITHMS}")
     train_set, validation_set = read_channel(paths.channel("train")), read_channel(paths.channel("validation"))
     if len(np.unique(train_set[1])) < 2:
         raise StepError("the train channel holds a single class: the data needs failures and non-failures")
-    paths.model.mkdir(parents=True, exist_ok=True)
     trainer = train_xgboost if algorithm == "xgboost" else train_random_forest
-    metrics = trainer(train_set, validation_set, params, paths.model)
-    transformer = paths.channel("transformer")
-    if transformer.is_dir():
-        shutil.copytree(transformer, paths.model / "transformer", dirs_exist_ok=True)
-    summary = {"algorithm": algorithm, "hyperparameters": params, "metrics": metrics, "train_rows": len(train_set[1])}
-    write_json(paths.model / "training-summary.json", summary)
+    with atomic_directory(paths.model, keep_target=True) as model_dir:
+        metrics = trainer(train_set, validation_set, params, model_dir)
+        transformer = paths.channel("transformer")
+        if transformer.is_dir():
+            shutil.copytree(transformer, model_dir / "transformer", dirs_exist_ok=True)
+        summary = {
+            "algorithm": algorithm,
+            "hyperparameters": params,
+            "metrics": metrics,
+            "train_rows": len(train_set[1]),
+        }
+        write_json(model_dir / "training-summary.json", summary)
     return summary
-
-
-def load_model(model_dir: Path) -> Any:
-    """The trained model of a model directory, whichever algorithm made it."""
-    if (model_dir / "xgboost-model").exists():
-        import xgboost as xgb
-
-        booster = xgb.Booster()
-        booster.load_model(bytearray((model_dir / "xgboost-model").read_bytes()))  # UBJSON, as saved
-        booster.set_param({"nthread": 1})
-        return booster
-    if (model_dir / "model.joblib").exists():
-        import joblib
-
-        return joblib.load(model_dir / "model.joblib")
-    raise StepError(f"no xgboost-model or model.joblib in {model_dir}: pass the training job's model artefact")
 
 
 def predict_proba(model: Any, features: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -138,11 +214,6 @@ def predict_proba(model: Any, features: np.ndarray[Any, Any]) -> np.ndarray[Any,
     return np.asarray(
         model.inplace_predict(features) if hasattr(model, "inplace_predict") else model.predict(xgb.DMatrix(features))
     )
-
-
-def load_transformer(model_dir: Path) -> Any:
-    path = model_dir / "transformer" / "transformer.pkl"
-    return pickle.loads(path.read_bytes()) if path.exists() else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

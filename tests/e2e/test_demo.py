@@ -167,3 +167,53 @@ def test_rejected_model_is_alerted_and_refused_by_batch_inference(
     assert (refused.status, refused.error) == ("FAILED", "ModelNotApproved")
     assert "data-load" not in refused.states
     assert any(a.startswith("batch inference refused an unapproved model") for a in _alerts(clients, outputs))
+
+
+BAD_INPUTS: dict[str, tuple[dict[str, Any], str]] = {
+    "approval_mode": ({"approval_mode": "yolo"}, "approval_mode: give one of"),
+    "use_case": ({"use_case": "someone-else"}, "use_case: give"),
+    "hyperparameter_sets": ({"hyperparameter_sets": []}, "hyperparameter_sets: give a non-empty list"),
+    "evaluation_threshold": ({"evaluation_threshold": 5}, "evaluation_threshold"),
+}
+
+
+@pytest.mark.parametrize("field", list(BAD_INPUTS))
+def test_invalid_execution_input_fails_first_naming_the_field_and_alerts(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot, field: str
+) -> None:
+    """Refused by the first state: no job runs, the cause names the field and its fix, an alert."""
+    outputs = complete_use_case.outputs()
+    _alerts(clients, outputs)
+    change, expected = BAD_INPUTS[field]
+    payload = demo.training_input(
+        USE_CASE, f"s3://{outputs['data_bucket']}/{USE_CASE}/raw/", f"bad-{field}".replace("_", "-")
+    )
+    deployment = demo.Deployment.of(outputs, DEMO)
+    arn = executions.start(clients["stepfunctions"], deployment.machine("training"), payload | change)
+    failed = executions.follow(clients["stepfunctions"], arn)
+    assert (failed.status, failed.error) == ("FAILED", "InvalidExecutionInput"), (failed.error, failed.cause)
+    assert expected in (failed.cause or "") and "data-load" not in failed.states
+    assert any(expected in a for a in _alerts(clients, outputs)), "the invalid input is alerted with its field"
+
+
+def test_a_failing_candidate_fails_the_training_map_with_the_jobs_reason_in_the_alert(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot
+) -> None:
+    """Execution input allows any object per candidate; the training job checks it against the
+    algorithm's spec and fails. The Map's Catch gets States.TaskFailed with the job's reason, and
+    the alert reads `<job name>: <reason>`, not escaped Describe*Job JSON."""
+    outputs = complete_use_case.outputs()
+    _alerts(clients, outputs)
+    candidates = [{"max_depth": "3", "num_round": "0", "eta": "0.2"}]
+    payload = demo.training_input(
+        USE_CASE, f"s3://{outputs['data_bucket']}/{USE_CASE}/raw/", "bad-candidate", candidates
+    )
+    deployment = demo.Deployment.of(outputs, DEMO)
+    arn = executions.start(clients["stepfunctions"], deployment.machine("training"), payload)
+    failed = executions.follow(clients["stepfunctions"], arn)
+    assert (failed.status, failed.error) == ("FAILED", "PipelineFailed")
+    assert failed.states["training"].status == "FAILED"
+    alerts = [a for a in _alerts(clients, outputs) if a.startswith("training pipeline failed")]
+    assert len(alerts) == 1, alerts
+    assert "States.TaskFailed" in alerts[0] and "num_round" in alerts[0], alerts[0]
+    assert "Custom Error Names" not in alerts[0] and '{"' not in alerts[0], "the job's reason, not its JSON"

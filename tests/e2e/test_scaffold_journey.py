@@ -8,6 +8,8 @@ import json
 import socket
 from pathlib import Path
 
+from pipelines_src.local import emulator
+from pipelines_src.registry import server
 from tests import journeys
 from tests.conftest import REPO, clean_env
 
@@ -23,13 +25,18 @@ def _free_port() -> int:
 def test_scaffold_reaches_its_first_predictions_by_its_readme(wheels: Path, use_case_folder: Path) -> None:
     lines = journeys.block(REPO / "README.md", "new-use-case")[1:]  # the install ran in the fixture
     env = clean_env(wheels, EMULATOR_PORT=str(_free_port()))
-    done = journeys.run(lines, use_case_folder, env, timeout=1200)
+    local = use_case_folder / "quality" / ".local"
+    try:
+        done = journeys.run(lines, use_case_folder, env, timeout=1200)
+    finally:  # a journey that failed before `make demo-down` leaves no server running
+        emulator.stop(local / "emulator")
+        server.SERVICE.stop(local / "registry")
     assert done.returncode == 0, done.output[-4000:]
 
     took = done.start_of("make demo-down") - done.start_of("mlops new-use-case")
     print(f"scaffold to first predictions: {took:.0f} s")
     assert took <= BUDGET_SECONDS, f"scaffold to first predictions took {took:.0f} s"
-    summary = json.loads((use_case_folder / "quality" / ".local" / "demo" / "summary.json").read_text())
+    summary = json.loads((local / "demo" / "summary.json").read_text())
     assert summary["prediction_rows"] == summary["input_rows"] > 0
     assert summary["predictions_uri"] in done.output and summary["sample"][0] == "id,probability,action"
     assert "power_proxy" in summary["feature_names"]  # its own transformer (steps/features.py)

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipelines_src.steps import artifacts
 from pipelines_src.steps import batch_inference as bi
-from pipelines_src.steps import training
 from pipelines_src.steps.container import StepError
 
 CSV = bi.TransformConfig(input_filter="$[1:]", join_source="Input")
@@ -22,7 +22,7 @@ def model_dir(trained: dict[str, Path]) -> Path:
 
 @pytest.fixture(scope="module")
 def width(model_dir: Path) -> int:
-    return int(training.load_model(model_dir).num_features())
+    return int(artifacts.load_model(model_dir).num_features())
 
 
 def _write_rows(path: Path, rows: int, width: int, start_id: int = 1, seed: int = 0) -> list[str]:
@@ -129,6 +129,25 @@ def test_rejected_lines_are_kept_never_silently_dropped(model_dir: Path, width: 
     assert [r.split("\t")[0] for r in rejects] == ["4", "21"]
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e39"], ids=["nan", "inf", "-inf", "beyond-float32"])
+def test_non_finite_features_are_malformed_never_scored(
+    model_dir: Path, width: int, tmp_path: Path, value: str
+) -> None:
+    """A nan/inf feature gives a garbage score: the run fails naming the line, or rejects it."""
+    lines = _write_rows(tmp_path / "in" / "bad.csv", 40, width)
+    cells = lines[9].split(",")
+    cells[2] = value
+    lines[9] = ",".join(cells)
+    (tmp_path / "in" / "bad.csv").write_text("\n".join(lines) + "\n")
+    config = bi.TransformConfig(input_filter="$[1:]", join_source="Input")
+    with pytest.raises(StepError, match=r"bad.csv line 10: non-finite value \(nan or inf\) in model feature 1"):
+        bi.transform(model_dir, tmp_path / "in", tmp_path / "failed", config)
+    rejecting = bi.TransformConfig(input_filter="$[1:]", join_source="Input", on_malformed="reject")
+    totals = bi.transform(model_dir, tmp_path / "in", tmp_path / "out", rejecting)
+    assert totals["rows"] == 39 and totals["rejected"] == 1
+    assert (tmp_path / "out" / "bad.csv.rejects").read_text().split("\t")[0] == "10"
+
+
 def test_resume_after_crash_neither_duplicates_nor_drops(model_dir: Path, width: int, tmp_path: Path) -> None:
     for index in range(3):
         _write_rows(tmp_path / "in" / f"part-{index}.csv", 50, width, start_id=index * 50, seed=index)
@@ -136,7 +155,8 @@ def test_resume_after_crash_neither_duplicates_nor_drops(model_dir: Path, width:
     out = tmp_path / "out"
     bi.transform(model_dir, tmp_path / "in", out, CSV)
     # Simulate a crash while part-2 was being written: its marker and output are gone, a partial remains.
-    (out / "part-2.csv.out.done").unlink()
+    assert sorted(p.name for p in out.iterdir()) == [f"part-{i}.csv.out" for i in range(3)], "predictions only"
+    (bi.progress_dir(out) / "part-2.csv.out.done").unlink()
     (out / "part-2.csv.out").rename(out / "part-2.csv.out.partial")
     first_object = (out / "part-0.csv.out").stat().st_mtime_ns
     bi.transform(model_dir, tmp_path / "in", out, CSV)

@@ -60,7 +60,7 @@ def test_every_task_routes_failures_to_the_alert(pipeline: str) -> None:
     tasks = {n: st for n, st in asl["States"].items() if st["Type"] in ("Task", "Map") and not n.startswith("notify")}
     assert len(tasks) >= 8
     for name, state in tasks.items():
-        assert any(c["Next"] == "notify-failure" for c in state.get("Catch", [])), f"{pipeline}/{name} has no Catch"
+        assert any(c["Next"] == "read-failure" for c in state.get("Catch", [])), f"{pipeline}/{name} has no Catch"
     assert asl["States"]["notify-failure"]["Resource"] == "arn:aws:states:::sns:publish"
 
 

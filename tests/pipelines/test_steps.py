@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,15 @@ import pandas as pd
 import pytest
 
 from pipelines_src import datasets
-from pipelines_src.steps import data_load, evaluation, feature_engineering, monitoring, post_processing, training
+from pipelines_src.steps import (
+    artifacts,
+    data_load,
+    evaluation,
+    feature_engineering,
+    monitoring,
+    post_processing,
+    training,
+)
 from pipelines_src.steps.container import Paths, StepError, atomic_directory, run
 
 SCHEMA = datasets.SCHEMA
@@ -83,13 +93,31 @@ def test_data_load_validates_and_versions(tmp_path: Path) -> None:
             r"'vibration_mm_s' has 16.7% missing values, more than the 5.0% allowed",
         ),
         (lambda f: f.assign(failure=2), r"target 'failure' must be 0/1"),
+        (
+            lambda f: f.assign(torque_nm=[np.inf, -np.inf] + [40.0] * 58),
+            r"column 'torque_nm' has 2 infinite values, e.g. \['inf', '-inf'\]: export finite numbers",
+        ),
     ],
-    ids=["extra-column", "wrong-type", "nan-not-nullable", "nan-over-threshold", "bad-label"],
+    ids=["extra-column", "wrong-type", "nan-not-nullable", "nan-over-threshold", "bad-label", "infinite"],
 )
 def test_data_load_rejects_bad_data(mutate: object, message: str) -> None:
     frame = mutate(datasets.generate(60))  # type: ignore[operator]
     with pytest.raises(StepError, match=message):
         data_load.validate(frame, SCHEMA)
+
+
+def test_data_load_rejects_a_number_too_long_for_a_float(tmp_path: Path) -> None:
+    """A 400-digit value parses as inf: refused with the column named, nothing written."""
+    paths = _job(tmp_path, datasets.generate(60).astype({"torque_nm": object}))
+    raw = paths.processing_input("raw") / "part-1.csv"
+    lines = raw.read_text().splitlines()
+    column = lines[0].split(",").index("torque_nm")
+    cells = lines[1].split(",")
+    cells[column] = "1" + "0" * 400
+    raw.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+    assert run(data_load.main, ["--base-dir", str(tmp_path)], "processing") == 1
+    assert "column 'torque_nm' has 1 infinite values" in (paths.output / "message").read_text()
+    assert not paths.processing_output("dataset").exists()
 
 
 def test_data_load_rejects_empty_file(tmp_path: Path) -> None:
@@ -154,6 +182,120 @@ def test_evaluation_below_threshold_fails_with_metric_named(trained: dict[str, P
         and "below the threshold 0.999" in (paths.output / "message").read_text()
     )
     assert not paths.processing_output("evaluation").exists()
+
+
+def _break_model(model: Path, how: str) -> None:
+    native, pickled, transformer = (
+        model / "xgboost-model",
+        model / "model.joblib",
+        model / "transformer" / "transformer.pkl",
+    )
+    if how == "empty-xgboost-model":
+        native.write_bytes(b"")
+    elif how == "truncated-xgboost-model":
+        native.write_bytes(native.read_bytes()[: native.stat().st_size // 2])
+    elif how == "empty-model-joblib":
+        native.unlink()
+        pickled.write_bytes(b"")
+    elif how == "empty-transformer":
+        transformer.write_bytes(b"")
+    elif how in ("corrupt-archive", "truncated-archive"):
+        archive = model.parent / "archive" / "model.tar.gz"
+        archive.parent.mkdir()
+        shutil.make_archive(str(archive).removesuffix(".tar.gz"), "gztar", model)
+        data = archive.read_bytes()
+        archive.write_bytes(b"not a tar at all" * 64 if how == "corrupt-archive" else data[: len(data) // 2])
+        shutil.rmtree(model)
+        archive.parent.rename(model)
+
+
+BROKEN = {
+    "empty-xgboost-model": "xgboost-model is empty (0 bytes): the model artefact is broken",
+    "truncated-xgboost-model": "xgboost-model is not an XGBoost model",
+    "empty-model-joblib": "model.joblib is empty (0 bytes)",
+    "empty-transformer": "transformer.pkl is empty (0 bytes)",
+    "corrupt-archive": "not a readable model.tar.gz",
+    "truncated-archive": "not a readable model.tar.gz",
+}
+
+
+@pytest.mark.parametrize("how", list(BROKEN))
+def test_broken_model_artefacts_fail_the_contract_with_the_file_named(
+    trained: dict[str, Path], tmp_path: Path, how: str
+) -> None:
+    """In a process of its own, as in a container: XGBoost aborts on an empty buffer, which no
+    except clause could catch; the step must never get there."""
+    paths = Paths(tmp_path)
+    shutil.copytree(trained["model"], paths.processing_input("model") / "candidate-0")
+    _break_model(paths.processing_input("model") / "candidate-0", how)
+    shutil.copytree(trained["dataset"], paths.processing_input("data"))
+    shutil.copytree(trained["dataset"], paths.processing_input("dataset"))
+    step = "feature_engineering" if how == "empty-transformer" else "batch_inference"
+    args = ["--mode", "transform"] if step == "feature_engineering" else []
+    done = subprocess.run(
+        [sys.executable, "-m", f"pipelines_src.steps.{step}", "--base-dir", str(tmp_path), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert BROKEN[how] in (paths.output / "message").read_text()
+    assert not any(paths.processing_output("").glob("*/*")), "nothing written"
+
+
+def test_evaluation_names_a_model_trained_on_another_feature_count(trained: dict[str, Path], tmp_path: Path) -> None:
+    paths = Paths(tmp_path)
+    shutil.copytree(trained["model"], paths.processing_input("models") / "candidate-0")
+    test = pd.read_csv(next((trained["features"] / "test").glob("*.csv")), header=None)
+    paths.processing_input("test").mkdir(parents=True)
+    test.iloc[:, :-2].to_csv(paths.processing_input("test") / "test.csv", header=False, index=False)
+    assert run(evaluation.main, ["--base-dir", str(tmp_path)], "processing") == 1
+    message = (paths.output / "message").read_text()
+    assert "the test split (candidate candidate-0) has" in message and "but the model was trained on" in message
+
+
+def _training_job(trained: dict[str, Path], base: Path, hyperparameters: str | None) -> Paths:
+    paths = Paths(base)
+    for channel in ("train", "validation"):
+        shutil.copytree(trained["features"] / channel, paths.channel(channel))
+    if hyperparameters is not None:
+        paths.hyperparameters.parent.mkdir(parents=True)
+        paths.hyperparameters.write_text(hyperparameters)
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("hyperparameters", "message"),
+    [
+        ("{not json", "hyperparameters.json is not JSON"),
+        ('["num_round", "3"]', "hyperparameters.json holds a list: give an object"),
+        ('{"max_dept": "3"}', "'max_dept' is not a xgboost hyperparameter (did you mean 'max_depth'?)"),
+        ('{"num_round": "0"}', "num_round=0: give an integer >= 1"),
+        ('{"eta": "0"}', "eta=0: give a number > 0 and <= 1"),
+        ('{"max_depth": "2.5"}', "max_depth=2.5: give an integer >= 1 and <= 64"),
+        ('{"algorithm": "sklearn-random-forest", "eta": "0.1"}', "'eta' is not a sklearn-random-forest hyperparameter"),
+        ('{"algorithm": "lightgbm"}', "algorithm='lightgbm': give one of ['xgboost', 'sklearn-random-forest']"),
+    ],
+    ids=["not-json", "not-object", "typo", "zero-rounds", "zero-eta", "fractional-depth", "other-algorithm", "unknown"],
+)
+def test_bad_hyperparameters_fail_naming_the_name_and_write_no_model(
+    trained: dict[str, Path], tmp_path: Path, hyperparameters: str, message: str
+) -> None:
+    paths = _training_job(trained, tmp_path, hyperparameters)
+    assert run(training.main, ["--base-dir", str(tmp_path)], "training") == 1
+    assert message in (paths.output / "failure").read_text()
+    assert not paths.model.exists() or not any(paths.model.iterdir()), "no partial model"
+
+
+def test_training_never_writes_over_an_existing_model(trained: dict[str, Path], tmp_path: Path) -> None:
+    paths = _training_job(trained, tmp_path, '{"num_round": "5"}')
+    paths.model.mkdir(parents=True)  # SageMaker creates it empty: that is accepted
+    assert run(training.main, ["--base-dir", str(tmp_path)], "training") == 0
+    first = (paths.model / "xgboost-model").read_bytes()
+    assert run(training.main, ["--base-dir", str(tmp_path)], "training") == 1
+    assert "already holds results" in (paths.output / "failure").read_text()
+    assert (paths.model / "xgboost-model").read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "model", "output"], "no staging left behind"
 
 
 def test_candidate_index_follows_map_order() -> None:
@@ -234,7 +376,7 @@ def test_bias_metrics_on_known_data() -> None:
 def test_tree_shap_is_exact(trained: dict[str, Path]) -> None:
     import xgboost as xgb
 
-    model = training.load_model(trained["candidate-0"])
+    model = artifacts.load_model(trained["candidate-0"])
     features, _ = training.read_channel(trained["features"] / "test")
     values, expected, method = monitoring.shap_values(model, features[:50])
     margins = model.predict(xgb.DMatrix(features[:50]), output_margin=True)

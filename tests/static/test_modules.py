@@ -128,3 +128,33 @@ def test_terraform_fmt() -> None:
         check=False,
     )
     assert result.returncode == 0, f"terraform fmt needed (run `make fmt`): {result.stdout}{result.stderr}"
+
+
+def _declarations(root: Path) -> dict[str, str]:
+    """{reference prefix: kind} of every variable, local and data source declared in `root`."""
+    found: dict[str, str] = {f"var.{v.name}": "variable" for v in module_blocks(root, "variable")}
+    for tf_file in sorted(root.glob("*.tf")):
+        parsed = parse_file(tf_file)
+        for block in parsed.get("locals", []):
+            found |= {f"local.{name}": "local" for name in block if not name.startswith("__")}  # parser metadata
+        for block in parsed.get("data", []):
+            found |= {f"data.{kind}.{name}": "data source" for kind, named in block.items() for name in named}
+    return found
+
+
+def _without_comments(text: str) -> str:
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return re.sub(r"(?m)^\s*(#|//).*$", "", text)
+
+
+@pytest.mark.parametrize("root", [*MODULES, *EXAMPLES], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_unused_declarations(root: Path) -> None:
+    """tflint's terraform_unused_declarations: a variable, local or data source nobody reads is
+    an interface promise or an API call for nothing."""
+    declared = _declarations(root)
+    assert declared, f"{root.name}: nothing declared, the rule read nothing"
+    text = "\n".join(_without_comments(p.read_text()) for p in root.glob("*.tf"))
+    unused = sorted(
+        f"{kind} {ref}" for ref, kind in declared.items() if not re.search(re.escape(ref) + r"(?![A-Za-z0-9_-])", text)
+    )
+    assert not unused, f"{root.name}: declared but never read: {unused}"

@@ -133,3 +133,11 @@ run "rejects_unknown_via_service" {
 
   expect_failures = [var.via_services]
 }
+
+run "rejects_wildcard_role_user" {
+  command = plan
+  variables {
+    user_arns = ["arn:aws:iam::123456789012:role/ml-*"]
+  }
+  expect_failures = [var.user_arns]
+}

@@ -245,3 +245,43 @@ run "rejects_invalid_public_cidr" {
   }
   expect_failures = [var.controlled_egress]
 }
+
+run "rejects_repeated_zone" {
+  command = plan
+  variables {
+    availability_zones = ["eu-central-1a", "eu-central-1a", "eu-central-1b"]
+  }
+  expect_failures = [var.availability_zones]
+}
+
+run "rejects_zones_of_another_region" {
+  command = plan
+  variables {
+    availability_zones = ["eu-west-1a", "eu-west-1b"]
+  }
+  expect_failures = [terraform_data.input_checks]
+}
+
+run "rejects_cidr_block_with_host_bits" {
+  command = plan
+  variables {
+    cidr_block = "10.20.1.0/16"
+  }
+  expect_failures = [var.cidr_block]
+}
+
+run "rejects_subnet_cidr_with_host_bits" {
+  command = plan
+  variables {
+    private_subnet_cidrs = ["10.20.0.5/20", "10.20.16.0/20"]
+  }
+  expect_failures = [var.private_subnet_cidrs]
+}
+
+run "rejects_key_of_another_region" {
+  command = plan
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+  }
+  expect_failures = [var.kms_key_arn]
+}

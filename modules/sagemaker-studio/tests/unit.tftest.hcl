@@ -146,3 +146,11 @@ run "rejects_duplicate_users" {
   }
   expect_failures = [var.user_profiles]
 }
+
+run "rejects_key_of_another_region" {
+  command = plan
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+  }
+  expect_failures = [var.kms_key_arn]
+}

@@ -129,3 +129,27 @@ run "rejects_bad_name" {
 
   expect_failures = [var.name]
 }
+
+run "rejects_key_of_another_region" {
+  command = plan
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+  }
+  expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_expiration_before_transition" {
+  command = plan
+  variables {
+    buckets = { data = { transition_to_ia_days = 90, expiration_days = 60 } }
+  }
+  expect_failures = [var.buckets]
+}
+
+run "rejects_wildcard_role_reader" {
+  command = plan
+  variables {
+    buckets = { data = { read_principal_arns = ["arn:aws:iam::210987654321:role/*"] } }
+  }
+  expect_failures = [var.buckets]
+}

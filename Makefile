@@ -17,9 +17,9 @@ EXAMPLE ?= examples/secure-storage
 DEMO    := examples/use-case-complete
 DEMO_VARS := --var-file $(DEMO)/profiles/local.tfvars
 PYTEST_ARGS ?=
-# Two workers (the machine's cores); tests sharing an expensive fixture stay on one worker
-# (tests/conftest.py GROUPS). PYTEST_WORKERS=0 runs everything in this process.
-PYTEST_WORKERS ?= 2
+# 0: every test in this process (the default; README "Decisions" says why). PYTEST_WORKERS=2: two
+# xdist workers, tests sharing an expensive fixture on one worker (tests/conftest.py GROUPS).
+PYTEST_WORKERS ?= 0
 
 .PHONY: help setup test lint fmt asl build docs inventory policy release package registry registry-down bench demo demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
 

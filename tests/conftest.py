@@ -10,9 +10,10 @@ import pytest
 
 from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
+from pipelines_src.registry import release
 
 REPO = Path(__file__).resolve().parents[1]  # the registry's repository (tests run in it)
-MODULES = sorted(p for p in (REPO / "modules").iterdir() if (p / "versions.tf").exists())
+MODULES = release.modules(REPO)
 EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if any(p.glob("*.tf")))
 
 # The same CLI config the Makefile selects, also when pytest is run directly.

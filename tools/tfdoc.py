@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipelines_src.registry import release
 from pipelines_src.registry.hcl import Block, module_blocks, module_version
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,7 +54,7 @@ def updated_readme(module: Path) -> tuple[str, str]:
 
 
 def modules() -> list[Path]:
-    return sorted(p for p in (REPO / "modules").iterdir() if (p / "versions.tf").exists())
+    return release.modules(REPO)
 
 
 def main(argv: list[str] | None = None) -> int:

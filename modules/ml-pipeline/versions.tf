@@ -1,5 +1,5 @@
 # module: ml-pipeline
-# module_version = "1.0.0"
+# module_version = "1.0.1"
 
 terraform {
   required_version = ">= 1.9.0"

@@ -92,6 +92,183 @@ def training_rules() -> list[s.InputRule]:
     ]
 
 
+def _auto_approval() -> s.Step:
+    return s.ChoiceStep(
+        "approval-mode",
+        rules=[
+            s.Rule(
+                _is("approval_mode", "StringEquals", "auto"),
+                then=[
+                    s.ServiceStep(
+                        "approve-model",
+                        integration="aws-sdk:sagemaker:updateModelPackage",
+                        call={
+                            "ModelPackageArn": Result("register-model", "arn"),
+                            "ModelApprovalStatus": "Approved",
+                            "ApprovalDescription": "approved automatically (approval_mode=auto)",
+                        },
+                    )
+                ],
+            )
+        ],
+    )
+
+
+def _training_metadata(pipeline: str, best_model: Result) -> s.Step:
+    return s.StoreMetadataStep(
+        "store-metadata",
+        pipeline=pipeline,
+        attributes={
+            "experiment": FromInput("experiment"),
+            "data_uri": FromInput("data_uri"),
+            "model_package_arn": Result("register-model", "arn"),
+            "metric": Result("read-decision", "decision.metric"),
+            "metric_value": text(Result("read-decision", "decision.value")),
+            "model_data_url": best_model,
+            "hyperparameter_sets": json_text(FromInput("hyperparameter_sets")),
+        },
+        numbers=("metric_value",),
+    )
+
+
+def _register_model(best_model: Result, monitoring: str) -> s.Step:
+    return s.RegisterModelStep(
+        "register-model",
+        model_data=best_model,
+        model_quality=Result("model-evaluation") / "evaluation.json",
+        data_statistics=Result(monitoring) / "statistics.json",
+        data_constraints=Result(monitoring) / "constraints.json",
+        description=Format("experiment {} execution {}", (FromInput("experiment"), EXECUTION_NAME)),
+        metadata={"experiment": FromInput("experiment"), "execution": EXECUTION_NAME},
+    )
+
+
+def _approved_only() -> s.Step:
+    return s.ChoiceStep(
+        "approved-only",
+        rules=[
+            s.Rule(
+                s.Not(s.Condition(Result("describe-model", "approval"), "StringEquals", "Approved")),
+                then=[
+                    s.NotifyStep(
+                        "notify-not-approved",
+                        subject="batch inference refused an unapproved model",
+                        message=Format(
+                            "{} refused model package {}: its status is {}, not Approved",
+                            (
+                                EXECUTION_NAME,
+                                FromInput("model_package_arn"),
+                                Result("describe-model", "approval"),
+                            ),
+                        ),
+                    ),
+                    s.FailStep(
+                        "model-not-approved",
+                        error="ModelNotApproved",
+                        cause="batch inference runs approved model packages only",
+                    ),
+                ],
+            )
+        ],
+    )
+
+
+def _drift_alert() -> s.Step:
+    return s.ChoiceStep(
+        "drift-found",
+        rules=[
+            s.Rule(
+                s.Condition(Result("read-violations", "report.violations[0]"), "IsPresent"),
+                then=[
+                    s.NotifyStep(
+                        "notify-drift",
+                        subject="batch inference: data drift",
+                        message=Format(
+                            "{} found {} data-quality violation(s) against the training baseline: {}",
+                            (
+                                EXECUTION_NAME,
+                                array_length(Result("read-violations", "report.violations")),
+                                json_text(Result("read-violations", "report.violations")),
+                            ),
+                        ),
+                    )
+                ],
+            )
+        ],
+    )
+
+
+def _describe_model() -> s.Step:
+    return s.ServiceStep(
+        "describe-model",
+        integration="aws-sdk:sagemaker:describeModelPackage",
+        call={"ModelPackageName": FromInput("model_package_arn")},
+        selector={
+            "model_data_url.$": "$.InferenceSpecification.Containers[0].ModelDataUrl",
+            "statistics.$": "$.ModelMetrics.ModelDataQuality.Statistics.S3Uri",
+            "constraints.$": "$.ModelMetrics.ModelDataQuality.Constraints.S3Uri",
+            "approval.$": "$.ModelApprovalStatus",
+        },
+    )
+
+
+def _training_succeeded() -> s.Step:
+    return s.NotifyStep(
+        "notify-success",
+        subject="training pipeline succeeded",
+        message=Format(
+            "model package {} registered ({} {}); approve it to deploy",
+            (
+                Result("register-model", "arn"),
+                Result("read-decision", "decision.metric"),
+                Result("read-decision", "decision.value"),
+            ),
+        ),
+    )
+
+
+def _model_evaluation(pipeline: str, features: Result) -> s.Step:
+    return s.ProcessingStep(
+        "model-evaluation",
+        module=STEPS + "evaluation",
+        inputs={"models": layout(pipeline, "training"), "test": features / "test/"},
+        output="evaluation",
+        arguments=Arguments(
+            ("--metric", FromInput("evaluation_metric"), "--threshold", text(FromInput("evaluation_threshold")))
+        ),
+    )
+
+
+def _batch_metadata(pipeline: str) -> s.Step:
+    return s.StoreMetadataStep(
+        "store-metadata",
+        pipeline=pipeline,
+        attributes={
+            "experiment": FromInput("experiment"),
+            "data_uri": FromInput("data_uri"),
+            "model_package_arn": FromInput("model_package_arn"),
+            "predictions_uri": Result("batch-inference"),
+            "violations": text(array_length(Result("read-violations", "report.violations"))),
+            "decisions_uri": Result("post-processing"),
+        },
+        numbers=("violations",),
+    )
+
+
+def _batch_monitoring(monitoring: str) -> s.Step:
+    return s.ProcessingStep(
+        monitoring,
+        module=STEPS + "monitoring",
+        inputs={
+            "dataset": Result("data-load"),
+            "baseline-statistics": Result("describe-model", "statistics"),
+            "baseline-constraints": Result("describe-model", "constraints"),
+        },
+        output="monitoring",
+        arguments=["--mode", "batch"],
+    )
+
+
 def training_pipeline() -> Pipeline:
     pipeline = "training"
     features = Result("feature-engineering")
@@ -116,15 +293,7 @@ def training_pipeline() -> Pipeline:
                 channels={channel: features / f"{channel}/" for channel in ("train", "validation", "transformer")},
                 candidates=FromInput("hyperparameter_sets"),
             ),
-            s.ProcessingStep(
-                "model-evaluation",
-                module=STEPS + "evaluation",
-                inputs={"models": layout(pipeline, "training"), "test": features / "test/"},
-                output="evaluation",
-                arguments=Arguments(
-                    ("--metric", FromInput("evaluation_metric"), "--threshold", text(FromInput("evaluation_threshold")))
-                ),
-            ),
+            _model_evaluation(pipeline, features),
             s.ReadJsonStep(
                 "read-decision", key=layout_key(pipeline, "model-evaluation", "decision.json"), field_name="decision"
             ),
@@ -146,60 +315,10 @@ def training_pipeline() -> Pipeline:
                 output="monitoring",
                 arguments=["--mode", "training"],
             ),
-            s.RegisterModelStep(
-                "register-model",
-                model_data=best_model,
-                model_quality=Result("model-evaluation") / "evaluation.json",
-                data_statistics=Result(monitoring) / "statistics.json",
-                data_constraints=Result(monitoring) / "constraints.json",
-                description=Format("experiment {} execution {}", (FromInput("experiment"), EXECUTION_NAME)),
-                metadata={"experiment": FromInput("experiment"), "execution": EXECUTION_NAME},
-            ),
-            s.StoreMetadataStep(
-                "store-metadata",
-                pipeline=pipeline,
-                attributes={
-                    "experiment": FromInput("experiment"),
-                    "data_uri": FromInput("data_uri"),
-                    "model_package_arn": Result("register-model", "arn"),
-                    "metric": Result("read-decision", "decision.metric"),
-                    "metric_value": text(Result("read-decision", "decision.value")),
-                    "model_data_url": best_model,
-                    "hyperparameter_sets": json_text(FromInput("hyperparameter_sets")),
-                },
-                numbers=("metric_value",),
-            ),
-            s.ChoiceStep(
-                "approval-mode",
-                rules=[
-                    s.Rule(
-                        _is("approval_mode", "StringEquals", "auto"),
-                        then=[
-                            s.ServiceStep(
-                                "approve-model",
-                                integration="aws-sdk:sagemaker:updateModelPackage",
-                                call={
-                                    "ModelPackageArn": Result("register-model", "arn"),
-                                    "ModelApprovalStatus": "Approved",
-                                    "ApprovalDescription": "approved automatically (approval_mode=auto)",
-                                },
-                            )
-                        ],
-                    )
-                ],
-            ),
-            s.NotifyStep(
-                "notify-success",
-                subject="training pipeline succeeded",
-                message=Format(
-                    "model package {} registered ({} {}); approve it to deploy",
-                    (
-                        Result("register-model", "arn"),
-                        Result("read-decision", "decision.metric"),
-                        Result("read-decision", "decision.value"),
-                    ),
-                ),
-            ),
+            _register_model(best_model, monitoring),
+            _training_metadata(pipeline, best_model),
+            _auto_approval(),
+            _training_succeeded(),
         ],
         comment=f"Training pipeline: {' -> '.join(contracts.TRAINING_STATES)}",
     )
@@ -228,44 +347,8 @@ def batch_pipeline() -> Pipeline:
         pipeline,
         [
             s.ValidateInputStep("validate-input", rules=batch_rules()),
-            s.ServiceStep(
-                "describe-model",
-                integration="aws-sdk:sagemaker:describeModelPackage",
-                call={"ModelPackageName": FromInput("model_package_arn")},
-                selector={
-                    "model_data_url.$": "$.InferenceSpecification.Containers[0].ModelDataUrl",
-                    "statistics.$": "$.ModelMetrics.ModelDataQuality.Statistics.S3Uri",
-                    "constraints.$": "$.ModelMetrics.ModelDataQuality.Constraints.S3Uri",
-                    "approval.$": "$.ModelApprovalStatus",
-                },
-            ),
-            s.ChoiceStep(
-                "approved-only",
-                rules=[
-                    s.Rule(
-                        s.Not(s.Condition(Result("describe-model", "approval"), "StringEquals", "Approved")),
-                        then=[
-                            s.NotifyStep(
-                                "notify-not-approved",
-                                subject="batch inference refused an unapproved model",
-                                message=Format(
-                                    "{} refused model package {}: its status is {}, not Approved",
-                                    (
-                                        EXECUTION_NAME,
-                                        FromInput("model_package_arn"),
-                                        Result("describe-model", "approval"),
-                                    ),
-                                ),
-                            ),
-                            s.FailStep(
-                                "model-not-approved",
-                                error="ModelNotApproved",
-                                cause="batch inference runs approved model packages only",
-                            ),
-                        ],
-                    )
-                ],
-            ),
+            _describe_model(),
+            _approved_only(),
             s.ProcessingStep(
                 "data-load",
                 module=STEPS + "data_load",
@@ -287,63 +370,20 @@ def batch_pipeline() -> Pipeline:
                 data=Result("feature-engineering") / "features/",
                 data_processing={"InputFilter": "$[1:]", "JoinSource": "Input", "OutputFilter": "$"},
             ),
-            s.ProcessingStep(
-                monitoring,
-                module=STEPS + "monitoring",
-                inputs={
-                    "dataset": Result("data-load"),
-                    "baseline-statistics": Result("describe-model", "statistics"),
-                    "baseline-constraints": Result("describe-model", "constraints"),
-                },
-                output="monitoring",
-                arguments=["--mode", "batch"],
-            ),
+            _batch_monitoring(monitoring),
             s.ReadJsonStep(
                 "read-violations",
                 key=layout_key(pipeline, monitoring, "constraint_violations.json"),
                 field_name="report",
             ),
-            s.ChoiceStep(
-                "drift-found",
-                rules=[
-                    s.Rule(
-                        s.Condition(Result("read-violations", "report.violations[0]"), "IsPresent"),
-                        then=[
-                            s.NotifyStep(
-                                "notify-drift",
-                                subject="batch inference: data drift",
-                                message=Format(
-                                    "{} found {} data-quality violation(s) against the training baseline: {}",
-                                    (
-                                        EXECUTION_NAME,
-                                        array_length(Result("read-violations", "report.violations")),
-                                        json_text(Result("read-violations", "report.violations")),
-                                    ),
-                                ),
-                            )
-                        ],
-                    )
-                ],
-            ),
+            _drift_alert(),
             s.ProcessingStep(
                 "post-processing",
                 module=STEPS + "post_processing",
                 inputs={"predictions": Result("batch-inference")},
                 output="decisions",
             ),
-            s.StoreMetadataStep(
-                "store-metadata",
-                pipeline=pipeline,
-                attributes={
-                    "experiment": FromInput("experiment"),
-                    "data_uri": FromInput("data_uri"),
-                    "model_package_arn": FromInput("model_package_arn"),
-                    "predictions_uri": Result("batch-inference"),
-                    "violations": text(array_length(Result("read-violations", "report.violations"))),
-                    "decisions_uri": Result("post-processing"),
-                },
-                numbers=("violations",),
-            ),
+            _batch_metadata(pipeline),
             s.NotifyStep(
                 "notify-success",
                 subject="batch inference succeeded",

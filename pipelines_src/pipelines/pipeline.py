@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pipelines_src.contracts import s3_key, s3_prefix
+from pipelines_src.contracts import SAGEMAKER_JOBS, s3_key, s3_prefix
 from pipelines_src.pipelines import states as s
 from pipelines_src.pipelines.refs import (
     EXECUTION_ID,
@@ -405,13 +405,11 @@ def _invalid_input_states(step: s.ValidateInputStep, pipeline: str) -> dict[str,
 
 
 # Where a failed SageMaker job keeps its reason in its Describe*Job response (the `.sync` task's
-# Cause): processing jobs write the container's failure file to ExitMessage, the others to
-# FailureReason. Checked in this order; the first present one becomes the alert's cause.
-_JOB_REASONS = (
-    ("ProcessingJobName", "ExitMessage"),
-    ("ProcessingJobName", "FailureReason"),
-    ("TrainingJobName", "FailureReason"),
-    ("TransformJobName", "FailureReason"),
+# Cause): `contracts.SAGEMAKER_JOBS` names each kind's key (processing jobs write the container's
+# failure file to ExitMessage), with FailureReason as the fallback. Checked in this order; the
+# first present one becomes the alert's cause.
+_JOB_REASONS = tuple(
+    (kind.name_key, reason) for kind in SAGEMAKER_JOBS for reason in dict.fromkeys((kind.reason_key, "FailureReason"))
 )
 
 
@@ -419,6 +417,18 @@ def _read_failure(following: str) -> dict[str, Any]:
     """A Parallel that turns a failed job's Cause (its Describe*Job response as escaped JSON) into
     `<job name>: <reason>`, so alerts read as the job's own reason. Any other Cause, or one that
     does not parse, passes through unchanged (the Catch keeps the caught error)."""
+    return {
+        "Type": "Parallel",
+        "Parameters": {"Error.$": "$.error.Error", "Cause.$": "$.error.Cause"},
+        "Branches": [_failure_reason_branch()],
+        "ResultSelector": {"Error.$": "$[0].Error", "Cause.$": "$[0].Cause"},
+        "ResultPath": "$.error",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": following}],
+        "Next": following,
+    }
+
+
+def _failure_reason_branch() -> dict[str, Any]:
     choices = [
         {
             "And": [
@@ -440,7 +450,7 @@ def _read_failure(following: str) -> dict[str, Any]:
         }
         for name, reason in _JOB_REASONS
     }
-    branch = {
+    return {
         "StartAt": "cause-is-json",
         "States": {
             "cause-is-json": {
@@ -466,15 +476,6 @@ def _read_failure(following: str) -> dict[str, Any]:
             **reasons,
             "unchanged": {"Type": "Pass", "Parameters": {"Error.$": "$.Error", "Cause.$": "$.Cause"}, "End": True},
         },
-    }
-    return {
-        "Type": "Parallel",
-        "Parameters": {"Error.$": "$.error.Error", "Cause.$": "$.error.Cause"},
-        "Branches": [branch],
-        "ResultSelector": {"Error.$": "$[0].Error", "Cause.$": "$[0].Cause"},
-        "ResultPath": "$.error",
-        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": following}],
-        "Next": following,
     }
 
 

@@ -37,7 +37,7 @@ CHOICE_OPERATORS = {
     "StringMatches",
     "TimestampEquals",
 }
-SAGEMAKER_JOBS = ("createProcessingJob", "createTrainingJob", "createTransformJob", "createModel")
+SAGEMAKER_JOB_ACTIONS = ("createProcessingJob", "createTrainingJob", "createTransformJob", "createModel")
 
 
 def _targets(state: dict[str, Any]) -> Iterator[str]:
@@ -153,7 +153,7 @@ def _sagemaker_tasks(definition: dict[str, Any]) -> Iterator[tuple[str, str, dic
     for name, state in definition.get("States", {}).items():
         resource = str(state.get("Resource", ""))
         action = resource.rsplit(":", maxsplit=1)[-1].removesuffix(".sync")
-        if action in SAGEMAKER_JOBS:
+        if action in SAGEMAKER_JOB_ACTIONS:
             yield name, action, state.get("Parameters", {})
         body = state.get("ItemProcessor") or state.get("Iterator")
         for nested in [body] if body else []:

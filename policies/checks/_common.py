@@ -57,13 +57,16 @@ def unresolved(value: Any) -> bool:
 
 
 class ProblemsCheck(BaseResourceCheck):
-    """A check that lists what is wrong with a resource: FAILED with those details, or PASSED.
+    """A check that lists what is wrong with a resource: FAILED with those details, PASSED, or
+    UNKNOWN when `problems` returns None (a value not known until apply).
     (Abstract: checkov registers only instances, and this module creates none.)"""
 
-    def problems(self, conf: dict[str, Any]) -> list[str]:
+    def problems(self, conf: dict[str, Any]) -> list[str] | None:
         raise NotImplementedError
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         found = self.problems(conf)
+        if found is None:
+            return CheckResult.UNKNOWN
         self.details.extend(found)
         return CheckResult.FAILED if found else CheckResult.PASSED

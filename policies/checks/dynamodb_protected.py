@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from mlops_policies.checks._common import first, unresolved
+from checkov.common.models.enums import CheckCategories
+from mlops_policies.checks._common import ProblemsCheck, first, unresolved
 
 
-class DynamoDbProtected(BaseResourceCheck):
+class DynamoDbProtected(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="DynamoDB tables have deletion protection and point-in-time recovery",
@@ -18,9 +17,9 @@ class DynamoDbProtected(BaseResourceCheck):
             supported_resources=["aws_dynamodb_table"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def problems(self, conf: dict[str, Any]) -> list[str] | None:
         if unresolved(first(conf, "deletion_protection_enabled")):
-            return CheckResult.UNKNOWN
+            return None
         problems = []
         if first(conf, "deletion_protection_enabled") is not True:
             problems.append("deletion_protection_enabled is not true")
@@ -28,8 +27,7 @@ class DynamoDbProtected(BaseResourceCheck):
         # An absent block is AWS's default (off); on a plan it shows as unknown, not as a block.
         if not isinstance(recovery, dict) or first(recovery, "enabled") is not True:
             problems.append("point_in_time_recovery is not enabled")
-        self.details.extend(problems)
-        return CheckResult.FAILED if problems else CheckResult.PASSED
+        return problems
 
 
 check = DynamoDbProtected()

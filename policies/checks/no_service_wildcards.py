@@ -12,8 +12,7 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.data.base_check import BaseDataCheck
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from mlops_policies.checks._common import as_list, first, policy_document, statements, unwrap
+from mlops_policies.checks._common import ProblemsCheck, as_list, first, policy_document, statements, unwrap
 
 WILDCARD = re.compile(r"^(\*|[a-z0-9-]+:\*)$", re.IGNORECASE)
 POLICY_ATTRIBUTE = {
@@ -35,7 +34,7 @@ def wildcard_actions(document: dict[str, Any]) -> list[str]:
     return found
 
 
-class NoServiceWildcards(BaseResourceCheck):
+class NoServiceWildcards(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="IAM policies allow named actions only (no *, no service:* wildcards)",
@@ -49,13 +48,12 @@ class NoServiceWildcards(BaseResourceCheck):
             return [first(p, "policy") for p in (conf.get("inline_policy") or []) if isinstance(p, dict)]
         return [first(conf, POLICY_ATTRIBUTE[self.entity_type])]
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def problems(self, conf: dict[str, Any]) -> list[str] | None:
         documents = [policy_document(raw) for raw in self._documents(conf)]
         if self.entity_type != "aws_iam_role" and documents == [None]:
-            return CheckResult.UNKNOWN  # a reference in HCL: the data check or the plan scan reads it
+            return None  # a reference in HCL: the data check or the plan scan reads it
         found = [a for d in documents if d for a in wildcard_actions(d)]
-        self.details.extend(found)
-        return CheckResult.FAILED if found else CheckResult.PASSED
+        return found
 
 
 class NoServiceWildcardsInDocuments(BaseDataCheck):

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from mlops_policies.checks._common import first, policy_document
+from checkov.common.models.enums import CheckCategories
+from mlops_policies.checks._common import ProblemsCheck, first, policy_document
 
 from pipelines_src.pipelines.validate import security_problems
 
 
-class StateMachineJobsLockedDown(BaseResourceCheck):
+class StateMachineJobsLockedDown(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="SageMaker jobs in state machine definitions run in the VPC, isolated and encrypted",
@@ -25,13 +24,12 @@ class StateMachineJobsLockedDown(BaseResourceCheck):
             supported_resources=["aws_sfn_state_machine"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def problems(self, conf: dict[str, Any]) -> list[str] | None:
         definition = policy_document(first(conf, "definition"))
         if definition is None or "States" not in definition:
-            return CheckResult.UNKNOWN
+            return None
         problems = security_problems(definition)
-        self.details.extend(problems)
-        return CheckResult.FAILED if problems else CheckResult.PASSED
+        return problems
 
 
 check = StateMachineJobsLockedDown()

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from mlops_policies.checks._common import first
+from checkov.common.models.enums import CheckCategories
+from mlops_policies.checks._common import ProblemsCheck, first
 
 
-class StateMachineLoggedAndEncrypted(BaseResourceCheck):
+class StateMachineLoggedAndEncrypted(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="State machines log ALL with execution data, use a CMK and X-Ray",
@@ -19,7 +18,7 @@ class StateMachineLoggedAndEncrypted(BaseResourceCheck):
             supported_resources=["aws_sfn_state_machine"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def problems(self, conf: dict[str, Any]) -> list[str] | None:
         logging = first(conf, "logging_configuration") or {}
         encryption = first(conf, "encryption_configuration") or {}
         tracing = first(conf, "tracing_configuration") or {}
@@ -30,8 +29,7 @@ class StateMachineLoggedAndEncrypted(BaseResourceCheck):
             problems.append("encryption_configuration must use CUSTOMER_MANAGED_KMS_KEY with a key")
         if first(tracing, "enabled") is not True:
             problems.append("tracing_configuration must be enabled")
-        self.details.extend(problems)
-        return CheckResult.FAILED if problems else CheckResult.PASSED
+        return problems
 
 
 check = StateMachineLoggedAndEncrypted()

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-from mlops_policies.checks._common import first
+from checkov.common.models.enums import CheckCategories
+from mlops_policies.checks._common import ProblemsCheck, first
 
 
-class VpcEndpointHardened(BaseResourceCheck):
+class VpcEndpointHardened(ProblemsCheck):
     def __init__(self) -> None:
         super().__init__(
             name="VPC endpoints have a policy; interface endpoints have private DNS and a security group",
@@ -19,7 +18,7 @@ class VpcEndpointHardened(BaseResourceCheck):
             supported_resources=["aws_vpc_endpoint"],
         )
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def problems(self, conf: dict[str, Any]) -> list[str] | None:
         problems = []
         if not first(conf, "policy"):
             problems.append("no endpoint policy")
@@ -28,8 +27,7 @@ class VpcEndpointHardened(BaseResourceCheck):
                 problems.append("private_dns_enabled is not true")
             if not first(conf, "security_group_ids"):
                 problems.append("no security group")
-        self.details.extend(problems)
-        return CheckResult.FAILED if problems else CheckResult.PASSED
+        return problems
 
 
 check = VpcEndpointHardened()

@@ -101,6 +101,34 @@ def test_mlops_run_and_status_on_the_local_deployment(
     assert listed.count("SUCCEEDED") >= 3 and outputs["training_state_machine_arn"] in listed
 
 
+def test_concurrent_executions_write_disjoint_prefixes_and_one_metadata_item_each(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot
+) -> None:
+    """N batch executions at once with the approved package (before the failure paths reject it)."""
+    report, _ = ran
+    outputs = complete_use_case.outputs()
+    sfn = clients["stepfunctions"]
+    payloads = [
+        {
+            "use_case": USE_CASE,
+            "experiment": f"concurrent-{index}",
+            "data_uri": f"s3://{outputs['data_bucket']}/{USE_CASE}/to-score/",
+            "model_package_arn": report.model_package_arn,
+        }
+        for index in range(3)
+    ]
+    arns = [executions.start(sfn, outputs["batch_state_machine_arn"], payload) for payload in payloads]
+    done = [executions.follow(sfn, arn) for arn in arns]
+    assert [d.status for d in done] == ["SUCCEEDED"] * 3, [(d.error, d.cause) for d in done]
+    items = demo.metadata_items(clients["dynamodb"], outputs["metadata_table"])
+    stored = [item for item in items if item.get("execution_id") in arns]
+    assert len(stored) == 3, f"expected one metadata item per execution, found {len(stored)}"
+    for written in ("predictions_uri", "decisions_uri"):
+        uris = [str(item[written]) for item in stored]
+        assert all(uris) and len(set(uris)) == 3, f"executions shared a {written} prefix: {uris}"
+        assert not any(a != b and b.startswith(a) for a in uris for b in uris), f"nested prefixes: {uris}"
+
+
 # ---------------------------------------------------------------------------------------------
 # Failure paths (after the happy path: they reuse its deployment and must not disturb its results)
 # ---------------------------------------------------------------------------------------------

@@ -5,17 +5,16 @@ from the emulator, so they are made two at a time, each case in its own staging 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from parliament import analyze_policy_string  # type: ignore[import-untyped]
 
 from pipelines_src.gate import runner as policy_gate
 from pipelines_src.local import emulator
+from tests.modules import iam_audit
 from tools import inventory
 
 CASES = inventory.cases()
@@ -55,50 +54,15 @@ def test_plan_passes_policy_gate(case: inventory.Case, plans: dict[str, Future[P
     assert tls_rows == set(readable), "every bucket policy known at plan must be read by CKV_MLOPS_1"
 
 
-# ---------------------------------------------------------------------------------------------
-# IAM audit: every identity policy and boundary planned in any case, through parliament (which
-# knows each action's resource types and condition keys).
-# ---------------------------------------------------------------------------------------------
-IDENTITY_POLICIES = {"aws_iam_policy": "policy", "aws_iam_role_policy": "policy"}
-WAIVERS: list[dict[str, str]] = yaml.safe_load((Path(__file__).parent / "iam_audit_waivers.yaml").read_text())
-
-
-def _planned_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from _planned_resources(child)
-
-
-def _identity_policies(plan: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(address, policy JSON) of every identity policy whose document is known at plan."""
-    for resource in _planned_resources(plan.get("planned_values", {}).get("root_module", {})):
-        attribute = IDENTITY_POLICIES.get(resource["type"])
-        document = resource.get("values", {}).get(attribute or "")
-        if attribute and isinstance(document, str) and document:
-            yield resource["address"], document
-
-
-def _waiver_for(address: str, issue: str, detail: str) -> int | None:
-    for index, waiver in enumerate(WAIVERS):
-        if waiver["issue"] == issue and re.search(waiver["address"], address) and waiver.get("detail", "") in detail:
-            return index
-    return None
-
-
-def test_identity_policies_pass_parliament(plans: dict[str, Future[Planned]]) -> None:
-    audited, used, findings = 0, set(), []
+def test_identity_policies_known_at_plan_pass_parliament(plans: dict[str, Future[Planned]]) -> None:
+    """The IAM audit (tests/modules/iam_audit.py) over every case's plan; documents that embed
+    ARNs made at apply are audited after apply, in tests/e2e/test_examples.py."""
+    audit = iam_audit.Audit()
     for case in CASES:
         plan, _ = plans[case.id].result()
-        for address, document in _identity_policies(plan):
-            audited += 1
-            for finding in analyze_policy_string(document).findings:
-                detail = str(finding.detail)
-                waiver = _waiver_for(address, finding.issue, detail)
-                if waiver is None:
-                    findings.append(f"{case.id} {address}: {finding.issue} {detail[:300]}")
-                else:
-                    used.add(waiver)
-    assert audited >= 40, f"only {audited} identity policies known at plan: the audit lost its input"
-    assert not findings, "parliament findings (fix the policy, or waive with a reason):\n" + "\n".join(findings)
-    stale = [WAIVERS[i]["reason"][:60] for i in range(len(WAIVERS)) if i not in used]
-    assert not stale, f"waivers no plan needs any more (delete them): {stale}"
+        audit.run(case.id, iam_audit.planned_identity_policies(plan))
+    assert audit.audited >= 10, f"only {audit.audited} identity policies known at plan: the audit lost its input"
+    assert not audit.findings, "parliament findings (fix the policy, or waive with a reason):\n" + "\n".join(
+        audit.findings
+    )
+    assert not audit.stale(), f"waivers no plan needs any more (delete them): {audit.stale()}"

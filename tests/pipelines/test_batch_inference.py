@@ -168,6 +168,42 @@ def test_resume_after_crash_neither_duplicates_nor_drops(model_dir: Path, width:
     assert not list(out.glob("*.partial"))
 
 
+KILLED_RUN = """
+import sys
+from pathlib import Path
+from pipelines_src.steps import batch_inference as bi
+config = bi.TransformConfig(input_filter="$[1:]", join_source="Input", max_payload_mb=0.05)
+bi.transform(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), config)
+"""
+
+
+def test_killed_mid_object_resumes_with_every_row_once(model_dir: Path, width: int, tmp_path: Path) -> None:
+    """A real SIGKILL while an object is being scored (the job process killed, the instance lost),
+    then the same job again: every input row is in the output exactly once, in order."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rows = 60_000
+    _write_rows(tmp_path / "in" / "big.csv", rows, width, seed=4)
+    bi.transform(model_dir, tmp_path / "in", tmp_path / "reference", CSV)
+    out = tmp_path / "out"
+    args = [sys.executable, "-c", KILLED_RUN, str(model_dir), str(tmp_path / "in"), str(out)]
+    runner = subprocess.Popen(args)
+    deadline = time.monotonic() + 120
+    while not any(p.stat().st_size > 0 for p in out.glob("*.partial")) and time.monotonic() < deadline:
+        assert runner.poll() is None, "finished before it could be killed: give it more rows"
+        time.sleep(0.01)
+    runner.send_signal(signal.SIGKILL)
+    runner.wait(10)
+    assert not (out / "big.csv.out").exists(), "killed mid-object: no finished output yet"
+    totals = bi.transform(model_dir, tmp_path / "in", out, CSV)
+    assert totals["rows"] == rows
+    assert (out / "big.csv.out").read_bytes() == (tmp_path / "reference" / "big.csv.out").read_bytes()
+    assert not list(out.glob("*.partial"))
+
+
 def test_json_lines(model_dir: Path, width: int, tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     records = [{"id": i, "features": rng.normal(size=width).round(4).tolist()} for i in range(12)]

@@ -158,3 +158,12 @@ def test_no_unused_declarations(root: Path) -> None:
         f"{kind} {ref}" for ref, kind in declared.items() if not re.search(re.escape(ref) + r"(?![A-Za-z0-9_-])", text)
     )
     assert not unused, f"{root.name}: declared but never read: {unused}"
+
+
+def test_readme_module_table_shows_the_latest_releases() -> None:
+    import json
+
+    recorded = json.loads((REPO / "modules" / "releases.json").read_text())["modules"]
+    rows = dict(re.findall(r"^\| \[([a-z-]+)\]\(modules/\1\) \| ([0-9.]+) \|", (REPO / "README.md").read_text(), re.M))
+    assert set(rows) == {m.name for m in MODULES}, "README's module table must list every module once"
+    assert rows == {name: releases[-1]["version"] for name, releases in recorded.items()}

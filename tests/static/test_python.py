@@ -71,3 +71,20 @@ def test_no_dead_python() -> None:
     unfiltered = _run(*command).stdout
     stale = [name for name in CALLED_FROM_OUTSIDE if f"'{name}'" not in unfiltered]
     assert not stale, f"no longer reported by vulture, drop from CALLED_FROM_OUTSIDE: {stale}"
+
+
+def test_functions_are_short() -> None:
+    """The house rule (functions of at most ~60 lines) for the shipped code and the tools."""
+    import ast
+
+    sources = sorted([*(REPO / "pipelines_src").rglob("*.py"), *(REPO / "tools").glob("*.py")])
+    assert len(sources) > 50, "the rule read no source"
+    long = [
+        f"{path.relative_to(REPO)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > 60
+    ]
+    assert not long, "split these functions:\n" + "\n".join(long)

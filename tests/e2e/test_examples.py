@@ -154,6 +154,19 @@ def test_network_is_private_and_roles_are_bounded(applied: Applied, local_emulat
         assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == outputs["boundary_arn"]
 
 
+def test_applied_identity_policies_pass_parliament(applied: Applied) -> None:
+    """After apply every document is known, also those embedding ARNs made at apply."""
+    root, _ = applied
+    state = json.loads(root.run("show", "-json", capture=True).stdout)
+    audit = iam_audit.Audit()
+    audit.run(root.path.name, iam_audit.identity_policies(state.get("values", {}).get("root_module", {})))
+    assert audit.audited >= 5, f"only {audit.audited} identity policies in the state: the audit lost its input"
+    assert not audit.findings, "parliament findings (fix the policy, or waive with a reason):\n" + "\n".join(
+        audit.findings
+    )
+
+
+# Last: it destroys what the tests above read.
 def test_destroy_leaves_nothing(applied: Applied, local_emulator: emulator.Emulator) -> None:
     root, outputs = applied
     resources = _state_resources(root)
@@ -175,15 +188,3 @@ def test_destroy_leaves_nothing(applied: Applied, local_emulator: emulator.Emula
 def _state_resources(root: tf.TerraformRoot) -> list[dict[str, Any]]:
     state = json.loads(root.run("show", "-json", capture=True).stdout)
     return list(inventory.module_resources(state.get("values", {}).get("root_module", {})))
-
-
-def test_applied_identity_policies_pass_parliament(applied: Applied) -> None:
-    """After apply every document is known, also those embedding ARNs made at apply."""
-    root, _ = applied
-    state = json.loads(root.run("show", "-json", capture=True).stdout)
-    audit = iam_audit.Audit()
-    audit.run(root.path.name, iam_audit.identity_policies(state.get("values", {}).get("root_module", {})))
-    assert audit.audited >= 5, f"only {audit.audited} identity policies in the state: the audit lost its input"
-    assert not audit.findings, "parliament findings (fix the policy, or waive with a reason):\n" + "\n".join(
-        audit.findings
-    )

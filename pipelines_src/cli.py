@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 
 from pipelines_src.commands import UsageError, emulator_dir, gate, local, pipelines, releases, runs
-from pipelines_src.local import images
+from pipelines_src.local import emulator, images
 from pipelines_src.local import terraform as tf
 from pipelines_src.local.service import ServiceError
 from pipelines_src.steps.container import StepError
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _unreachable(exc: EndpointConnectionError | ConnectionClosedError) -> str:
     endpoint = str(exc.kwargs.get("endpoint_url", "the AWS endpoint"))
-    if endpoint.startswith("https://127.0.0.1:"):
+    if endpoint.startswith(f"https://{emulator.HOST}:"):
         return (
             f"the local emulator at {endpoint} stopped answering (it was stopped or crashed): "
             "start it with `mlops emulator up` (or `make emulator-up`) and run the command again; "

@@ -13,19 +13,15 @@ from typing import Any
 import yaml
 from parliament import analyze_policy_string  # type: ignore[import-untyped]
 
+from tools import inventory
+
 IDENTITY_POLICIES = {"aws_iam_policy": "policy", "aws_iam_role_policy": "policy"}
 WAIVERS: list[dict[str, str]] = yaml.safe_load((Path(__file__).parent / "iam_audit_waivers.yaml").read_text())
 
 
-def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from _resources(child)
-
-
 def identity_policies(root_module: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(address, policy JSON) of every identity policy whose document is known."""
-    for resource in _resources(root_module):
+    for resource in inventory.module_resources(root_module):
         attribute = IDENTITY_POLICIES.get(resource["type"])
         document = resource.get("values", {}).get(attribute or "")
         if attribute and isinstance(document, str) and document:

@@ -6,6 +6,7 @@ aborts the process on an empty buffer, and unpickling fails with bare EOFErrors.
 
 from __future__ import annotations
 
+import io
 import pickle
 import tarfile
 from pathlib import Path
@@ -63,7 +64,7 @@ def _unpickle(path: Path, what: str) -> Any:
         if path.suffix == ".joblib":
             import joblib
 
-            return joblib.load(path)
+            return joblib.load(io.BytesIO(data))  # the bytes already read, not a second read
         return pickle.loads(data)
     except Exception as exc:  # unpickling raises anything: EOFError, UnpicklingError, KeyError, ...
         raise StepError(f"{path.name} cannot be read as {what} ({type(exc).__name__}: {exc}); {_FIX}") from exc

@@ -66,6 +66,18 @@ def base_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def decode_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
+    """SageMaker passes every hyperparameter as a string; numbers and booleans are decoded,
+    anything else stays the string it was."""
+    decoded: dict[str, Any] = {}
+    for key, value in raw.items():
+        try:
+            decoded[key] = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            decoded[key] = value
+    return decoded
+
+
 def read_hyperparameters(paths: Paths) -> dict[str, Any]:
     """SageMaker passes every hyperparameter as a string; numbers and booleans are decoded."""
     if not paths.hyperparameters.exists():
@@ -78,13 +90,7 @@ def read_hyperparameters(paths: Paths) -> dict[str, Any]:
         ) from exc
     if not isinstance(raw, dict):
         raise StepError(f"{paths.hyperparameters.name} holds a {type(raw).__name__}: give an object of name -> value")
-    decoded: dict[str, Any] = {}
-    for key, value in raw.items():
-        try:
-            decoded[key] = json.loads(value) if isinstance(value, str) else value
-        except ValueError:
-            decoded[key] = value
-    return decoded
+    return decode_hyperparameters(raw)
 
 
 @contextmanager

@@ -9,7 +9,6 @@ native format) or `model.joblib` (scikit-learn), plus the fitted transformer fro
 from __future__ import annotations
 
 import difflib
-import json
 import shutil
 import sys
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from pipelines_src.steps.container import (
     StepError,
     atomic_directory,
     base_parser,
+    decode_hyperparameters,
     read_hyperparameters,
     run,
     write_json,
@@ -117,13 +117,7 @@ def candidate_problems(candidates: Any) -> list[str]:
         return ["give a non-empty list of objects, one per candidate"]
     problems = []
     for index, candidate in enumerate(candidates):
-        decoded = {}
-        for name, value in candidate.items():
-            try:
-                decoded[name] = json.loads(value) if isinstance(value, str) else value
-            except ValueError:
-                decoded[name] = value
-        problems += [f"candidate {index}: {p}" for p in hyperparameter_problems(decoded)]
+        problems += [f"candidate {index}: {p}" for p in hyperparameter_problems(decode_hyperparameters(candidate))]
     return problems
 
 

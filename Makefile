@@ -78,7 +78,7 @@ registry: package ## serve dist/modules as a Terraform module registry on 127.0.
 registry-down: setup ## stop the local module registry
 	$(VENV)/bin/mlops registry down
 
-bench: setup ## batch-inference engine vs a naive pandas baseline: rows/s, peak RSS, ceilings (~3 min)
+bench: setup ## batch-inference engine in every mode vs a competent baseline and the 2-core ceiling (~5 min)
 	$(VENV)/bin/python -m tools.bench
 
 demo: setup ## the main job on the embedded default (local emulator, no AWS account)

@@ -19,6 +19,7 @@ import os
 import re
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,9 @@ from pipelines_src.steps.container import Paths, StepError, base_parser, run
 from pipelines_src.steps.training import predict_proba
 
 DONE_SUFFIX = ".done"
+# Stands in for the score while json.dumps renders a record, then replaced by its six-decimal text
+# (json.dumps would write 0.5, not 0.500000); random per process, so no input string is it.
+_SCORE_SLOT = f"\x00score-{uuid.uuid4().hex}\x00"
 _INDEX = re.compile(r"^\$\[(?P<body>[^\]]*)\]$")
 
 
@@ -87,7 +91,12 @@ def parse_line(line: str, config: TransformConfig) -> Any:
 def model_input(records: list[Any], config: TransformConfig, width: int | None) -> np.ndarray[Any, Any]:
     rows = []
     for record in records:
-        selected = select(config.input_filter, record)
+        try:
+            selected = select(config.input_filter, record)
+        except (KeyError, IndexError, TypeError) as exc:
+            raise MalformedRecord(
+                f"the InputFilter {config.input_filter} selects nothing in this record ({exc!r})"
+            ) from exc
         values = (
             selected
             if isinstance(selected, list)
@@ -111,17 +120,30 @@ def model_input(records: list[Any], config: TransformConfig, width: int | None) 
     return matrix
 
 
-def render(record: Any, prediction: float, config: TransformConfig) -> str:
-    value = float(f"{float(prediction):.6f}")
+def render(record: Any, text: str, prediction: float, config: TransformConfig) -> str:
+    """One output line, byte for byte what the fast path (streaming.render) writes for it."""
+    score = streaming.score_text(float(prediction))
     if config.content_type == "application/jsonlines":
-        joined: Any = (
-            {**record, "SageMakerOutput": value} if config.join_source == "Input" else {"SageMakerOutput": value}
-        )
-        return json.dumps(select(config.output_filter, joined))
-    text = f"{float(prediction):.6f}"  # the fast path's format: both paths write the same bytes
-    joined = [*record, text] if config.join_source == "Input" else [text]
+        return _render_json(record, text, score, config)
+    joined = [*record, score] if config.join_source == "Input" else [score]
     selected = select(config.output_filter, joined)
     return ",".join(selected) if isinstance(selected, list) else str(selected)
+
+
+def _render_json(record: Any, text: str, score: str, config: TransformConfig) -> str:
+    """Score only: {"SageMakerOutput": s}; joined: the input object's own text with the key
+    appended (a non-object record goes under SageMakerInput, as Batch Transform does); an
+    OutputFilter re-serialises what it selects. Scores keep their six decimals everywhere."""
+    key = streaming.SCORE_KEY
+    if config.join_source != "Input":
+        joined: Any = {key: _SCORE_SLOT}
+    elif isinstance(record, dict) and config.output_filter == "$" and record:
+        return f'{text.rstrip()[:-1]}, "{key}": {score}}}'
+    else:
+        joined = (
+            {**record, key: _SCORE_SLOT} if isinstance(record, dict) else {"SageMakerInput": record, key: _SCORE_SLOT}
+        )
+    return json.dumps(select(config.output_filter, joined)).replace(json.dumps(_SCORE_SLOT), score)
 
 
 # ----------------------------------------------------------------------------- batching
@@ -155,7 +177,7 @@ def _score_batch(
     try:
         records = [parse_line(text, config) for _, text in batch]
         scores = predict_proba(model, model_input(records, config, width))
-        return [render(r, s, config) for r, s in zip(records, scores, strict=True)], []
+        return [render(r, t, s, config) for r, (_, t), s in zip(records, batch, scores, strict=True)], []
     except MalformedRecord:
         if len(batch) == 1:
             raise
@@ -169,30 +191,53 @@ def _score_batch(
     return outputs, rejected
 
 
-def _line_batches(source: Path, config: TransformConfig) -> Iterator[tuple[list[tuple[int, str]] | None, Any]]:
-    """(records, None) batches for the record-by-record path, or (None, (block, features)) from
-    the streaming fast path (CSV, MultiRecord, OutputFilter `$`, a column filter)."""
-    columns = streaming.columns_of(config.input_filter)
-    fast = (
-        config.content_type == "text/csv"
-        and config.batch_strategy == "MultiRecord"
-        and config.output_filter == "$"
-        and columns is not None
+def _fast_path(config: TransformConfig) -> streaming.FastPath | None:
+    return streaming.fast_path(
+        config.content_type,
+        config.batch_strategy,
+        config.input_filter,
+        config.output_filter,
+        config.join_source == "Input",
     )
-    if not fast or columns is None:
-        with source.open() as lines:
-            for batch in batches(lines, config):
-                yield batch, None
-        return
+
+
+def _scored_blocks(
+    model: Any, source: Path, config: TransformConfig, width: int | None
+) -> Iterator[tuple[streaming.Block, bytes | None]]:
+    """Each block of the object with its output, scored on every core; None for a block the
+    record path must score (a malformed record, or a feature count the model does not take)."""
+    path = _fast_path(config)
+    assert path is not None
+
+    def score(block: streaming.Block) -> bytes | None:
+        matrix = streaming.features(block, path)
+        if matrix is None or (width is not None and matrix.shape[1] != width):
+            return None
+        return streaming.render(block, predict_proba(model, matrix), path)
+
     limit = int(config.max_payload_mb * 1024 * 1024)
     with source.open("rb") as handle:
         try:
-            for block, features in streaming.parsed_ahead(streaming.blocks(handle, limit), columns):
-                yield (streaming.lines_of(block), None) if features is None else (None, (block, features))
+            yield from streaming.ordered_map(
+                score, streaming.blocks(handle, limit, streaming.BLOCK_BYTES), streaming.workers()
+            )
         except streaming.LineTooLong as exc:
             raise StepError(
                 f"{source.name} line {exc.line} is larger than MaxPayloadInMB={config.max_payload_mb}: raise the limit"
             ) from exc
+
+
+def _pieces(
+    model: Any, source: Path, config: TransformConfig, width: int | None
+) -> Iterator[tuple[bytes, int] | list[tuple[int, str]]]:
+    """The object's output in order: (bytes, rows) the fast path scored, or a batch of
+    (line number, text) records the record path must score."""
+    if _fast_path(config) is None:
+        with source.open() as lines:
+            yield from batches(lines, config)
+        return
+    for block, scored in _scored_blocks(model, source, config, width):
+        yield (scored, block.rows) if scored is not None else streaming.lines_of(block)
 
 
 class _Rejects:
@@ -245,15 +290,12 @@ def transform_object(
     written = rejected_count = 0
     rejects = _Rejects(target_dir / f"{source.name}.rejects")
     with partial.open("wb") as out:
-        for records, fast in _line_batches(source, config):
-            if fast is not None and (width is None or fast[1].shape[1] == width):
-                block, features = fast
-                scores = predict_proba(model, features)
-                out.write(streaming.render(block, scores, config.join_source == "Input"))
-                written += len(scores)
+        for piece in _pieces(model, source, config, width):
+            if isinstance(piece, tuple):
+                out.write(piece[0])
+                written += piece[1]
                 continue
-            batch = records if records is not None else streaming.lines_of(fast[0])
-            outputs, rejected = _score_records(model, batch, source, config, width)
+            outputs, rejected = _score_records(model, piece, source, config, width)
             if rejected:
                 rejects.write(rejected)
             out.write("".join(line + "\n" for line in outputs).encode())

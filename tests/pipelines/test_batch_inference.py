@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -246,6 +247,13 @@ def test_stream_blocks_are_whole_lines_within_the_payload_limit(tmp_path: Path) 
     assert b"".join(b.data for b in tail) == b"1,2\n3,4\n", "a last line without newline is kept"
     with pytest.raises(streaming.LineTooLong):
         list(streaming.blocks(io.BytesIO(b"y" * 2048 + b"\n"), 1024))
+    small = list(streaming.blocks(io.BytesIO(data), 1024, 256))  # the fast path's blocks: below the limit
+    assert b"".join(b.data for b in small) == data and all(len(b.data) <= 256 for b in small)
+    long_line = b"1,2\n" + b"3" * 600 + b"\n4,5\n"
+    found = list(streaming.blocks(io.BytesIO(long_line), 1024, 256))
+    assert b"".join(b.data for b in found) == long_line and any(b"3" * 600 + b"\n" in b.data for b in found)
+    with pytest.raises(streaming.LineTooLong):
+        list(streaming.blocks(io.BytesIO(b"1\n" + b"y" * 2048 + b"\n"), 1024, 256))
 
 
 def test_fast_path_names_the_line_of_a_malformed_record_in_a_later_block(
@@ -272,3 +280,77 @@ def test_fast_path_column_filters(input_filter: str, expected: object) -> None:
     from pipelines_src.steps import streaming
 
     assert streaming.columns_of(input_filter) == expected
+
+
+def test_vectorised_scores_are_printf_six_decimals() -> None:
+    """Ties at the 7th decimal, both ends of [0, 10), and random scores: the byte matrix equals
+    Python's %.6f; values it does not write (negative, -0.0, 10 and up, nan) fall back."""
+    from pipelines_src.steps import streaming
+
+    ties = np.array([0.5, 0.0000005, 0.0000015, 0.0000025, 0.125, 0.1234565, 2**-21, 2**-20 * 3], dtype=np.float32)
+    rng = np.random.default_rng(4)
+    scores = np.concatenate(
+        [
+            ties,
+            np.array([0, 1, np.nextafter(np.float32(10), 0)], dtype=np.float32),
+            rng.random(50_000, dtype=np.float32),
+        ]
+    )
+    fixed = streaming._fixed_lines(scores, b",", b"\n")
+    assert fixed is not None and fixed.tobytes() == b"".join(b",%.6f\n" % s for s in scores.tolist())
+    for outside in ([-0.0], [-1e-9], [10.0], [12.5], [np.nan]):
+        assert streaming._fixed_lines(np.array(outside, dtype=np.float32), b"", b"\n") is None
+    path = streaming.FastPath(slice(None), None, join_input=False)
+    block = streaming.Block(1, b"1\n2\n", 2)
+    assert streaming.render(block, np.array([-0.0, 12.5], dtype=np.float32), path) == b"-0.000000\n12.500000\n"
+
+
+def _write_json_records(path: Path, rows: int, width: int, seed: int = 2, arrays: bool = False) -> list[str]:
+    rng = np.random.default_rng(seed)
+    features = rng.normal(size=(rows, width)).round(4).tolist()
+    records = [f if arrays else {"id": i, "features": f, "note": "x"} for i, f in enumerate(features)]
+    lines = [json.dumps(r) for r in records]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return lines
+
+
+@pytest.mark.parametrize("join", ["None", "Input"])
+def test_json_lines_fast_path_writes_the_same_bytes_as_record_by_record(
+    model_dir: Path, width: int, tmp_path: Path, join: str
+) -> None:
+    lines = _write_json_records(tmp_path / "in" / "r.jsonl", 3000, width)
+    fast = bi.TransformConfig("application/jsonlines", "MultiRecord", 0.05, "$.features", "$", join)
+    slow = bi.TransformConfig("application/jsonlines", "SingleRecord", 6, "$.features", "$", join)
+    assert bi._fast_path(fast) is not None and bi._fast_path(slow) is None
+    assert bi.transform(model_dir, tmp_path / "in", tmp_path / "fast", fast)["rows"] == 3000
+    bi.transform(model_dir, tmp_path / "in", tmp_path / "slow", slow)
+    written = (tmp_path / "fast" / "r.jsonl.out").read_bytes()
+    assert written == (tmp_path / "slow" / "r.jsonl.out").read_bytes()
+    rows = [json.loads(line) for line in written.decode().splitlines()]
+    assert len(rows) == 3000 and all(0 <= r["SageMakerOutput"] <= 1 for r in rows)
+    if join == "Input":
+        assert written.decode().splitlines()[7].startswith(lines[7][:-1] + ', "SageMakerOutput": ')
+        assert [r["id"] for r in rows] == list(range(3000))
+    else:
+        assert set(rows[0]) == {"SageMakerOutput"} and re.fullmatch(
+            rb'\{"SageMakerOutput": \d\.\d{6}\}\n', written[:30]
+        )
+
+
+def test_json_lines_arrays_joined_go_under_sagemaker_input(model_dir: Path, width: int, tmp_path: Path) -> None:
+    _write_json_records(tmp_path / "in" / "a.jsonl", 5, width, arrays=True)
+    config = bi.TransformConfig(content_type="application/jsonlines", join_source="Input")
+    bi.transform(model_dir, tmp_path / "in", tmp_path / "out", config)
+    rows = [json.loads(line) for line in (tmp_path / "out" / "a.jsonl.out").read_text().splitlines()]
+    assert len(rows) == 5 and all(set(r) == {"SageMakerInput", "SageMakerOutput"} for r in rows)
+    assert all(len(r["SageMakerInput"]) == width for r in rows)
+
+
+def test_json_lines_fast_path_names_a_record_without_features(model_dir: Path, width: int, tmp_path: Path) -> None:
+    lines = _write_json_records(tmp_path / "in" / "r.jsonl", 900, width)
+    lines[650] = json.dumps({"id": 650, "feature": [1.0] * width})  # the key misspelt
+    (tmp_path / "in" / "r.jsonl").write_text("\n".join(lines) + "\n")
+    config = bi.TransformConfig(content_type="application/jsonlines", input_filter="$.features", max_payload_mb=0.05)
+    with pytest.raises(StepError, match=r"r.jsonl line 651: .*features"):
+        bi.transform(model_dir, tmp_path / "in", tmp_path / "out", config)

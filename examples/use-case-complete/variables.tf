@@ -19,21 +19,21 @@ variable "budget_usd" {
 }
 
 variable "create_cost_controls" {
-  description = "Budget and cost anomaly monitor (false on the local emulator, which has neither API)."
+  description = "Budget and cost anomaly monitor of the use case; false where the organisation's FinOps account manages both centrally."
   type        = bool
   default     = true
   nullable    = false
 }
 
 variable "create_pipelines" {
-  description = "Create the CI/CD pipelines (the local emulator lacks CodePipeline: the local profile sets false)."
+  description = "Create the CI/CD pipelines (CodePipeline, CodeBuild); false where the use case's CI runs elsewhere."
   type        = bool
   default     = true
   nullable    = false
 }
 
 variable "create_studio" {
-  description = "Create the Studio domain and user profiles (the local emulator lacks them: the local profile sets false)."
+  description = "Create the use case's Studio domain, lifecycle configuration and user profiles; false where the platform runs one central Studio."
   type        = bool
   default     = true
   nullable    = false

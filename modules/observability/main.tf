@@ -126,8 +126,15 @@ resource "aws_ce_anomaly_monitor" "this" {
   name         = var.name
   monitor_type = "CUSTOM"
   tags         = var.tags
+  # Every Expression field spelled out: the provider reads the monitor back as the whole
+  # Expression (absent fields as null) and would otherwise plan a replacement after each apply.
   monitor_specification = jsonencode({
-    Tags = { Key = var.budget.cost_allocation_tag, Values = [var.budget.cost_allocation_value], MatchOptions = ["EQUALS"] }
+    And            = null
+    CostCategories = null
+    Dimensions     = null
+    Not            = null
+    Or             = null
+    Tags           = { Key = var.budget.cost_allocation_tag, Values = [var.budget.cost_allocation_value], MatchOptions = ["EQUALS"] }
   })
 }
 

@@ -1,5 +1,5 @@
 # module: observability
-# module_version = "1.0.0"
+# module_version = "1.0.1"
 
 terraform {
   required_version = ">= 1.7.0"

@@ -187,8 +187,9 @@ def _result_body(result: Any) -> dict[str, Any]:
 
 
 def _event_targets() -> None:
-    """Rules deliver to Step Functions (StartExecution with the event or its transformed input)
-    and SNS (Publish), which moto's rules do not."""
+    """Rules deliver to Step Functions (StartExecution with the event or its transformed input),
+    SNS (Publish) and CodePipeline (StartPipelineExecution, recorded: its stages run nothing
+    here), which moto's rules do not."""
     from moto.events.models import Rule
     from moto.events.utils import EventTemplateParser
     from moto.utilities.arns import parse_arn
@@ -198,7 +199,7 @@ def _event_targets() -> None:
     def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
         if not self.event_pattern.matches_event(original_event):
             return
-        handled = [t for t in self.targets if parse_arn(t["Arn"]).service in ("states", "sns")]
+        handled = [t for t in self.targets if parse_arn(t["Arn"]).service in ("states", "sns", "codepipeline")]
         for target in handled:
             transformer = target.get("InputTransformer", {})
             payload = EventTemplateParser.parse(
@@ -214,6 +215,10 @@ def _event_targets() -> None:
                 stepfunctions_parser_backends[arn.account][arn.region].start_execution(
                     target["Arn"], execution_input=message
                 )
+            elif arn.service == "codepipeline":
+                from moto.codepipeline.models import codepipeline_backends
+
+                codepipeline_backends[arn.account][arn.region].start_pipeline_execution(arn.resource_id, None)
             else:
                 from moto.sns.models import sns_backends
 

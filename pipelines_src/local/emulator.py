@@ -8,11 +8,14 @@ foreground; `start()` / `stop()` run it as a child process tracked by `D/emulato
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import signal
 import ssl
 import sys
 import threading
+import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -84,25 +87,82 @@ def _condition_keys(environ: dict[str, Any]) -> dict[str, str]:
     return keys
 
 
+# EC2 calls that cannot be repeated (the second one is a Duplicate, or names an association the
+# first replaced). When the provider's client loses a response of this server (seen under load:
+# "use of closed network connection") its SDK sends the same call again; the identical request
+# within REPLAY_SECONDS gets the first answer again, as an idempotency token would on AWS, so an
+# apply neither fails nor leaves a rule the state does not know.
+REPLAYED_ACTIONS = frozenset(
+    {"AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "ReplaceNetworkAclAssociation"}
+)
+REPLAY_SECONDS = 60.0
+
+
+class _Replays:
+    """Successful answers to REPLAYED_ACTIONS, by request body, for REPLAY_SECONDS."""
+
+    def __init__(self) -> None:
+        self._answers: dict[bytes, tuple[float, str, list[tuple[str, str]], bytes]] = {}
+
+    @staticmethod
+    def key(environ: dict[str, Any]) -> bytes | None:
+        """The request's body when it is a replayed action (the body is put back for moto)."""
+        if not str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
+            return None
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+        return body if action in REPLAYED_ACTIONS else None
+
+    def answer(self, key: bytes) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        now = time.monotonic()
+        self._answers = {k: v for k, v in self._answers.items() if now - v[0] < REPLAY_SECONDS}
+        found = self._answers.get(key)
+        return None if found is None else found[1:]
+
+    def keep(self, key: bytes, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        if status.startswith("2"):
+            self._answers[key] = (time.monotonic(), status, headers, body)
+
+
 class _Middleware:
-    """Records each request's condition keys, answers the health probe, and serialises requests:
-    moto's backends are not thread-safe (Terraform's parallel calls on one security group made
-    its check-then-add duplicate detection fail at random); each call takes milliseconds."""
+    """Records each request's condition keys, answers the health probe, serialises requests
+    (moto's backends are not thread-safe: Terraform's parallel calls on one security group made
+    its check-then-add duplicate detection fail at random; each call takes milliseconds) and
+    answers a repeated non-repeatable EC2 call as the first time (_Replays)."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self._app = app
         self._lock = threading.Lock()
+        self._replays = _Replays()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
             start_response("200 OK", [("Content-Type", "application/json")])
             return [b'{"status": "ok"}']
         with self._lock:
-            _REQUEST.context = _condition_keys(environ)
-            try:
-                return list(self._app(environ, start_response))
-            finally:
-                _REQUEST.context = {}
+            key = self._replays.key(environ)
+            replay = self._replays.answer(key) if key is not None else None
+            if replay is not None:
+                start_response(replay[0], replay[1])
+                return [replay[2]]
+            return self._serve(environ, start_response, key)
+
+    def _serve(self, environ: dict[str, Any], start_response: Callable[..., Any], key: bytes | None) -> list[bytes]:
+        seen: list[Any] = []
+
+        def recording_start_response(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            seen[:] = [status, list(headers)]
+            return start_response(status, headers, *rest)
+
+        _REQUEST.context = _condition_keys(environ)
+        try:
+            body = list(self._app(environ, recording_start_response))
+        finally:
+            _REQUEST.context = {}
+        if key is not None and seen:
+            self._replays.keep(key, seen[0], seen[1], b"".join(body))
+        return body
 
 
 def _install_s3_policy_evaluation() -> None:

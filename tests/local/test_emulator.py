@@ -49,3 +49,21 @@ def test_reset_forgets_resources(tmp_path: Path) -> None:
         s3.create_bucket(Bucket="reset-probe", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
         emulator.reset(info)
         assert "reset-probe" not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+
+
+def test_a_repeated_rule_call_gets_the_first_answer_not_a_duplicate(tmp_path: Path) -> None:
+    """The retry of a call whose answer the client lost (emulator.REPLAYED_ACTIONS): the same
+    rule id back and no second rule, as an idempotent retry on AWS; another rule is still made."""
+    with emulator.started(tmp_path) as info:
+        ec2 = info.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.4.0.0/16")["Vpc"]["VpcId"]
+        group = ec2.create_security_group(GroupName="g", Description="g", VpcId=vpc)["GroupId"]
+        rule = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.4.0.0/16"}]}
+        first = ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[rule])["SecurityGroupRules"]
+        again = ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[rule])["SecurityGroupRules"]
+        assert first and again == first
+        other = {**rule, "FromPort": 8443, "ToPort": 8443}
+        ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[other])
+        found = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
+        ports = sorted(r["FromPort"] for r in found["SecurityGroupRules"] if r["IsEgress"] and r["FromPort"] > 0)
+        assert ports == [443, 8443]

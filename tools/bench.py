@@ -257,9 +257,8 @@ def run_cell(work: Path, name: str, shape: Shape, *, fmt: str, mode: str, cores:
     }
 
 
-def rss_growth(work: Path) -> tuple[float, float]:
-    """Engine peak RSS on 1x and 4x the input (the first shape, CSV joined)."""
-    name, shape = next(iter(SHAPES.items()))
+def rss_growth(work: Path, name: str, shape: Shape) -> tuple[float, float]:
+    """Engine peak RSS on 1x and 4x the input (CSV joined)."""
     cell = work / name / "csv"
     model_dir = make_model(work / name / "model", shape)
     source = make_input(cell / f"input-{shape.rows}.csv", shape, shape.rows, "csv")
@@ -306,20 +305,19 @@ def main(argv: list[str] | None = None) -> int:
         model_dir, source, out, fmt, mode = args.args
         print(json.dumps(CASES[args.case](Path(model_dir), Path(source), Path(out), fmt, mode)))
         return 0
-    global SHAPES  # noqa: PLW0603 - a scaled run uses the same shapes with fewer rows
-    SHAPES = {k: Shape(s.features, s.trees, s.depth, max(2_000, int(s.rows * args.scale))) for k, s in SHAPES.items()}
+    shapes = {k: Shape(s.features, s.trees, s.depth, max(2_000, int(s.rows * args.scale))) for k, s in SHAPES.items()}
     work = (args.work / f"scale-{args.scale:g}").resolve()
     cores = len(os.sched_getaffinity(0))
     print(f"bench: {cores} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print("shapes: " + "; ".join(f"{k} ({s.rows:,} rows)" for k, s in SHAPES.items()))
+    print("shapes: " + "; ".join(f"{k} ({s.rows:,} rows)" for k, s in shapes.items()))
     cells = [
         run_cell(work, name, shape, fmt=fmt, mode=mode, cores=cores)
-        for name, shape in SHAPES.items()
+        for name, shape in shapes.items()
         for fmt in FORMATS
         for mode in MODES
         if args.only in f"{name} {fmt} {mode}"
     ]
-    lines, code = report(cells, rss_growth(work))
+    lines, code = report(cells, rss_growth(work, *next(iter(shapes.items()))))
     print("\n".join(lines))
     (work / "results.json").write_text(json.dumps(cells, indent=2))
     return code

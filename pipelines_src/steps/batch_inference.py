@@ -202,12 +202,10 @@ def _fast_path(config: TransformConfig) -> streaming.FastPath | None:
 
 
 def _scored_blocks(
-    model: Any, source: Path, config: TransformConfig, width: int | None
+    model: Any, source: Path, config: TransformConfig, width: int | None, path: streaming.FastPath
 ) -> Iterator[tuple[streaming.Block, bytes | None]]:
     """Each block of the object with its output, scored on every core; None for a block the
     record path must score (a malformed record, or a feature count the model does not take)."""
-    path = _fast_path(config)
-    assert path is not None
 
     def score(block: streaming.Block) -> bytes | None:
         matrix = streaming.features(block, path)
@@ -232,11 +230,12 @@ def _pieces(
 ) -> Iterator[tuple[bytes, int] | list[tuple[int, str]]]:
     """The object's output in order: (bytes, rows) the fast path scored, or a batch of
     (line number, text) records the record path must score."""
-    if _fast_path(config) is None:
+    path = _fast_path(config)
+    if path is None:
         with source.open() as lines:
             yield from batches(lines, config)
         return
-    for block, scored in _scored_blocks(model, source, config, width):
+    for block, scored in _scored_blocks(model, source, config, width, path):
         yield (scored, block.rows) if scored is not None else streaming.lines_of(block)
 
 

@@ -1,4 +1,5 @@
-"""Faults of the local runtime: a killed runner leaves no job behind, a dead emulator is one line."""
+"""Faults of the local runtime: a killed runner leaves no job behind, a dead emulator is one line,
+an emulator killed mid-apply converges after a restart."""
 
 from __future__ import annotations
 
@@ -92,3 +93,43 @@ def test_an_emulator_gone_mid_command_is_one_line(tmp_path: Path) -> None:
         s3.list_buckets()
     message = cli._unreachable(raised.value)
     assert "\n" not in message and info.endpoint in message and "mlops emulator up" in message, message
+
+
+def _emulator_processes(state_dir: Path) -> list[str]:
+    found = subprocess.run(
+        ["pgrep", "-af", f"emulator serve --state-dir {state_dir}"], capture_output=True, text=True, check=False
+    )
+    return [line for line in found.stdout.splitlines() if "pgrep" not in line]
+
+
+def test_an_emulator_killed_during_an_apply_converges_after_restart(tmp_path: Path) -> None:
+    """The emulator SIGKILLed while Terraform applies: the apply fails naming the refused
+    connection; a restarted emulator is a new, empty AWS, so staging the root again sets the dead
+    one's state aside (tf.stage) and the re-apply converges to an empty plan with no manual step;
+    no process of the dead emulator is left."""
+    from pipelines_src.local import terraform as tf
+    from tests.conftest import REPO
+
+    example = REPO / "examples" / "secure-storage"
+    info = emulator.start(tmp_path / "emulator")
+    root = tf.TerraformRoot(tf.stage(example, tmp_path / "work", info), tf.base_env(info))
+    root.init()
+    command = ["terraform", f"-chdir={root.path}", "apply", "-auto-approve", "-no-color", "-input=false"]
+    apply = subprocess.Popen(command, env=dict(root.env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not root.state_addresses() and time.monotonic() < deadline:  # mid-apply: some resources made
+            time.sleep(1)
+        os.kill(info.pid, signal.SIGKILL)
+        output, _ = apply.communicate(timeout=600)
+        assert apply.returncode != 0 and "connection refused" in output, output[-2000:]
+        assert not _alive(info.pid)
+        restarted = emulator.start(tmp_path / "emulator")
+        assert restarted.pid != info.pid
+        again = tf.TerraformRoot(tf.stage(example, tmp_path / "work", restarted), tf.base_env(restarted))
+        again.apply()
+        assert again.plan_changes() == 0, "a re-apply after the restart must converge"
+    finally:
+        apply.kill()
+        emulator.stop(tmp_path / "emulator")
+    assert _emulator_processes(tmp_path / "emulator") == []

@@ -9,6 +9,12 @@ from typing import Any
 DEFAULT_ROTATION_PERIOD_DAYS = 365  # AWS's default when EnableKeyRotation has no period
 
 
+def add_handlers(response_class: Any, *functions: Any) -> None:
+    """Answer (or re-answer) the actions named after `functions` on a moto response class."""
+    for function in functions:
+        setattr(response_class, function.__name__, function)
+
+
 def _kms_rotation_period() -> None:
     """Keep `RotationPeriodInDays` of EnableKeyRotation and return it from GetKeyRotationStatus
     (moto drops it, so every plan after apply shows a change)."""
@@ -95,13 +101,13 @@ def _sagemaker_model_package_groups() -> None:
         self.sagemaker_backend.model_package_groups.pop(name, None)
         return "{}"
 
-    for function in (
+    add_handlers(
+        SageMakerResponse,
         put_model_package_group_policy,
         get_model_package_group_policy,
         delete_model_package_group_policy,
         delete_model_package_group,
-    ):
-        setattr(SageMakerResponse, function.__name__, function)
+    )
 
 
 def _application_autoscaling_tags() -> None:
@@ -132,8 +138,9 @@ def _application_autoscaling_tags() -> None:
             tags.setdefault(json.loads(result)["ScalableTargetARN"], {}).update(self._get_param("Tags"))
         return result
 
-    for function in (tag_resource, untag_resource, list_tags_for_resource, register_scalable_target):
-        setattr(ApplicationAutoScalingResponse, function.__name__, function)
+    add_handlers(
+        ApplicationAutoScalingResponse, tag_resource, untag_resource, list_tags_for_resource, register_scalable_target
+    )
 
 
 def _sagemaker_model_network_isolation() -> None:

@@ -12,6 +12,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from pipelines_src.local.extensions import add_handlers
+
 # The fields that identify a budget notification (AWS matches DescribeSubscribersForNotification
 # on them; NotificationState is reported, not part of the identity).
 _NOTIFICATION_KEYS = ("NotificationType", "ComparisonOperator", "Threshold", "ThresholdType")
@@ -24,8 +26,9 @@ def _same_notification(stored: dict[str, Any], given: dict[str, Any]) -> bool:
 def _budgets() -> None:
     """DescribeSubscribersForNotification, UpdateBudget and resource tags of budgets."""
     from moto.budgets.responses import BudgetsResponse
+    from moto.utilities.tagging_service import TaggingService
 
-    tags: dict[str, dict[str, str]] = {}
+    tags = TaggingService()  # moto's own store of Key/Value tag lists, by ARN
     original_create = BudgetsResponse.create_budget
 
     def _budget(self: Any) -> Any:
@@ -36,7 +39,7 @@ def _budgets() -> None:
         result: str = original_create(self)
         name = self._get_param("Budget")["BudgetName"]
         arn = f"arn:{self.partition}:budgets::{self._get_param('AccountId')}:budget/{name}"
-        tags[arn] = {t["Key"]: t["Value"] for t in self._get_param("ResourceTags") or []}
+        tags.tag_resource(arn, self._get_param("ResourceTags") or [])
         return result
 
     def describe_subscribers_for_notification(self: Any) -> str:
@@ -50,29 +53,25 @@ def _budgets() -> None:
         return "{}"
 
     def tag_resource(self: Any) -> str:
-        tags.setdefault(self._get_param("ResourceARN"), {}).update(
-            {t["Key"]: t["Value"] for t in self._get_param("ResourceTags") or []}
-        )
+        tags.tag_resource(self._get_param("ResourceARN"), self._get_param("ResourceTags") or [])
         return "{}"
 
     def untag_resource(self: Any) -> str:
-        for key in self._get_param("ResourceTagKeys") or []:
-            tags.get(self._get_param("ResourceARN"), {}).pop(key, None)
+        tags.untag_resource_using_names(self._get_param("ResourceARN"), self._get_param("ResourceTagKeys") or [])
         return "{}"
 
     def list_tags_for_resource(self: Any) -> str:
-        current = tags.get(self._get_param("ResourceARN"), {})
-        return json.dumps({"ResourceTags": [{"Key": k, "Value": v} for k, v in current.items()]})
+        return json.dumps({"ResourceTags": tags.list_tags_for_resource(self._get_param("ResourceARN"))["Tags"]})
 
-    for function in (
+    add_handlers(
+        BudgetsResponse,
         create_budget,
         describe_subscribers_for_notification,
         update_budget,
         tag_resource,
         untag_resource,
         list_tags_for_resource,
-    ):
-        setattr(BudgetsResponse, function.__name__, function)
+    )
 
 
 class _AnomalyStore:
@@ -143,7 +142,8 @@ def _cost_explorer_anomalies() -> None:
         subscriptions.items.pop(self._get_param("SubscriptionArn"), None)
         return "{}"
 
-    for function in (
+    add_handlers(
+        CostExplorerResponse,
         create_anomaly_monitor,
         get_anomaly_monitors,
         update_anomaly_monitor,
@@ -152,8 +152,7 @@ def _cost_explorer_anomalies() -> None:
         get_anomaly_subscriptions,
         update_anomaly_subscription,
         delete_anomaly_subscription,
-    ):
-        setattr(CostExplorerResponse, function.__name__, function)
+    )
 
 
 class _Tagged:
@@ -203,13 +202,13 @@ def _studio_lifecycle_configs(response_class: Any, found: dict[str, _Tagged]) ->
         configs = [c.fields for k, c in found.items() if k.startswith("studio-lifecycle-config/")]
         return json.dumps({"StudioLifecycleConfigs": configs})
 
-    for function in (
+    add_handlers(
+        response_class,
         create_studio_lifecycle_config,
         describe_studio_lifecycle_config,
         delete_studio_lifecycle_config,
         list_studio_lifecycle_configs,
-    ):
-        setattr(response_class, function.__name__, function)
+    )
 
 
 def _studio_user_profiles(response_class: Any, found: dict[str, _Tagged]) -> None:
@@ -262,14 +261,14 @@ def _studio_user_profiles(response_class: Any, found: dict[str, _Tagged]) -> Non
         ]
         return json.dumps({"UserProfiles": profiles})
 
-    for function in (
+    add_handlers(
+        response_class,
         create_user_profile,
         describe_user_profile,
         update_user_profile,
         delete_user_profile,
         list_user_profiles,
-    ):
-        setattr(response_class, function.__name__, function)
+    )
 
 
 def _sagemaker_studio() -> None:

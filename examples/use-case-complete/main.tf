@@ -175,6 +175,7 @@ module "cicd" {
 
   name                     = local.name
   create_pipelines         = var.create_pipelines
+  deploy_approval          = true
   artifacts_bucket         = local.artifacts_bucket
   kms_key_arn              = module.kms.key_arn
   deploy_root              = "examples/use-case-complete"

@@ -23,6 +23,11 @@ output "data_bucket" {
   value       = module.storage.bucket_names["data"]
 }
 
+output "inference_pipeline_arn" {
+  description = "The CodePipeline the Approved event starts (an operator approves, then it applies the inference root); null without create_pipelines."
+  value       = module.cicd.inference_pipeline_arn
+}
+
 output "metadata_table" {
   description = "Execution history table."
   value       = module.metadata.table_name

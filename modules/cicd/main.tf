@@ -152,7 +152,7 @@ resource "aws_codepipeline" "infrastructure" {
 }
 
 # Inference: started by the model registry's Approved rule (not by commits), applies the
-# inference root with the approved model package.
+# inference root with the approved model package, after an operator's approval if asked.
 resource "aws_codepipeline" "inference" {
   count = var.create_pipelines ? 1 : 0
 
@@ -181,6 +181,23 @@ resource "aws_codepipeline" "inference" {
       version          = "1"
       output_artifacts = ["source"]
       configuration    = merge(local.source_configuration, local.codecommit ? {} : { DetectChanges = "false" })
+    }
+  }
+
+  dynamic "stage" {
+    for_each = var.deploy_approval ? ["Approve"] : []
+    content {
+      name = stage.value
+      action {
+        name     = stage.value
+        category = "Approval"
+        owner    = "AWS"
+        provider = "Manual"
+        version  = "1"
+        configuration = {
+          CustomData = "Deploy the newly approved model package with ${var.inference_root}?"
+        }
+      }
     }
   }
 

@@ -23,6 +23,13 @@ variable "create_pipelines" {
   nullable    = false
 }
 
+variable "deploy_approval" {
+  description = "A manual approval before the inference pipeline deploys an approved package (separation of duties: the model reviewer approves the package, an operator its deployment); false deploys on the registry's Approved event alone."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "deploy_root" {
   description = "Terraform root (folder in the repository) that the infrastructure pipeline plans, checks and applies, e.g. examples/use-case-complete."
   type        = string

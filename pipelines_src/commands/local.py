@@ -149,9 +149,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     source, var_files, variables = Path(args.root), _var_files(args.var_file), _variables(args.var)
     candidates = _hyperparameters(args.hyperparameters)
     info = emulator.start(emulator_dir(), port_setting("EMULATOR_PORT", emulator.DEFAULT_PORT))
-    print(f"[1/6] emulator up at {info.endpoint}")
+    print(f"[1/7] emulator up at {info.endpoint}")
     root = terraform_root(source, info)
-    print(f"[2/6] terraform apply {source} (real Terraform CLI and AWS provider)")
+    print(f"[2/7] terraform apply {source} (real Terraform CLI and AWS provider)")
     outputs = demo.deploy(root, var_files, variables)
     out_dir = local_dir() / "demo"
     try:
@@ -159,7 +159,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except demo.DemoFailed as exc:
         print(f"mlops demo: {exc}", file=sys.stderr)
         return 1
-    print("[6/6] reports, state graphs and summary written")
+    print("[7/7] reports, state graphs and summary written")
     print(demo.summary(report, out_dir))
     print(f"summary.json       {demo.write_summary(report, out_dir)}")
     print(f"finished in {time.monotonic() - started:.0f} s. Tear down with `mlops demo-down {source}`.")

@@ -17,12 +17,12 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines_src import datasets, executions
+from pipelines_src import codepipelines, datasets, executions
 from pipelines_src.local import emulator, jobs
 from pipelines_src.local import terraform as tf
 from pipelines_src.pipelines import graph
@@ -39,7 +39,8 @@ Log = Callable[[str], None]
 
 
 def clients(info: emulator.Emulator) -> dict[str, Any]:
-    return {name: info.client(name) for name in ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs")}
+    services = ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs", "codepipeline")
+    return {name: info.client(name) for name in services}
 
 
 class DemoFailed(RuntimeError):
@@ -55,6 +56,7 @@ class Deployment:
     alerts_topic_arn: str
     metadata_table: str
     state_machines: dict[str, str]
+    inference_pipeline: str | None = None  # a CodePipeline name, when the root deploys CI/CD
 
     OUTPUTS = ("use_case", "data_bucket", "alerts_topic_arn", "metadata_table", "state_machine_arns")
 
@@ -67,7 +69,9 @@ class Deployment:
                 f"{', '.join(cls.OUTPUTS)} (docs/runtime.md); apply it first"
             )
         values = {name: outputs[name] for name in cls.OUTPUTS[:4]}
-        return cls(**values, state_machines=dict(outputs["state_machine_arns"]))
+        pipeline_arn = outputs.get("inference_pipeline_arn")
+        pipeline = pipeline_arn.rsplit(":", 1)[-1] if pipeline_arn else None
+        return cls(**values, state_machines=dict(outputs["state_machine_arns"]), inference_pipeline=pipeline)
 
     def machine(self, pipeline: str) -> str:
         if pipeline not in self.state_machines:
@@ -118,6 +122,8 @@ class DemoReport:
     alerts: list[str] = field(default_factory=list)
     metadata: list[dict[str, Any]] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    inference_pipeline: str = ""
+    inference_actions: list[codepipelines.ActionState] = field(default_factory=list)
 
     def run(self, pipeline: str) -> executions.Execution:
         return next(r.execution for r in self.runs if r.pipeline == pipeline)
@@ -262,7 +268,7 @@ def run(
     queue_url = observe_alerts(c, deployment.alerts_topic_arn)
     with tempfile.TemporaryDirectory() as scratch:
         uris = upload_samples(c["s3"], deployment, Path(scratch))
-    log("[3/6] training pipeline (deployed state machine, step code as local SageMaker jobs)")
+    log("[3/7] training pipeline (deployed state machine, step code as local SageMaker jobs)")
     execution_input = training_input(deployment.use_case, uris["training"], "demo", hyperparameter_sets)
     training = run_training(c, deployment, execution_input, log)
     report.runs.append(PipelineRun("training", training))
@@ -270,18 +276,30 @@ def run(
         raise DemoFailed(f"training execution {training.name} {training.status}: {training.error} {training.cause}")
     report.model_package_arn = training.output["steps"]["register_model"]["arn"]
     report.metrics = training.output["steps"]["read_decision"]["decision"]
-    log(f"[4/6] model package {report.model_package_arn.rsplit('/', 2)[-2:]} awaits review; approving it")
+    log(f"[4/7] model package {report.model_package_arn.rsplit('/', 2)[-2:]} awaits review; approving it")
     batch_machine = deployment.machine("batch-inference")
     known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], batch_machine, 50)}
     report.approval_history = approve(c["sagemaker"], report.model_package_arn)
-    log("[5/6] the Approved event started the batch-inference pipeline (EventBridge rule -> state machine)")
+    log("[5/7] the Approved event started the batch-inference pipeline (EventBridge rule -> state machine)")
     batch_arn = executions.wait_for_new(c["stepfunctions"], batch_machine, known)
     batch = executions.follow(c["stepfunctions"], batch_arn, _progress(log, "batch-inference"))
     report.runs.append(PipelineRun("batch-inference", batch))
     if batch.status != "SUCCEEDED":
         raise DemoFailed(f"batch-inference execution {batch.name} {batch.status}: {batch.error} {batch.cause}")
+    _follow_inference_pipeline(c, deployment, report, log)
     _collect(c, deployment, report, queue_url, out_dir)
     return report
+
+
+def _follow_inference_pipeline(c: dict[str, Any], deployment: Deployment, report: DemoReport, log: Log) -> None:
+    """The Approved rule's CodePipeline target runs up to its operator approval."""
+    if not deployment.inference_pipeline:
+        return
+    report.inference_pipeline = deployment.inference_pipeline
+    log(f"[6/7] the Approved event also started CodePipeline {report.inference_pipeline} (waits for an operator)")
+    report.inference_actions = codepipelines.wait_for(
+        c["codepipeline"], report.inference_pipeline, stage="Approve", status="InProgress"
+    )
 
 
 def _collect(c: dict[str, Any], deployment: Deployment, report: DemoReport, queue_url: str, out_dir: Path) -> None:
@@ -337,6 +355,15 @@ def summary(report: DemoReport, out_dir: Path) -> str:
     lines.append(f"alerts on topic    {len(report.alerts)}")
     lines += [f"    - {a[:150]}" for a in report.alerts]
     lines.append(f"metadata items     {len(report.metadata)} in the executions table")
+    if report.inference_pipeline:
+        lines.append(f"inference CI/CD    CodePipeline {report.inference_pipeline} (started by the Approved event)")
+        lines += [
+            f"    {a.stage:<8} {a.status or 'not reached':<12} {a.summary}"[:160] for a in report.inference_actions
+        ]
+        lines.append(
+            f"    Deploy runs make apply-aws once an operator approves (mlops cicd approve {report.inference_pipeline}"
+            " --summary '<why>'): in CI, with the root's S3 backend"
+        )
     lines.append(f"reports and graphs {out_dir}")
     lines += [f"    {p.relative_to(out_dir)}" for p in report.reports if p.suffix == ".html"]
     lines += [f"    {r.graph.relative_to(out_dir)}" for r in report.runs if r.graph]
@@ -370,6 +397,10 @@ def write_summary(report: DemoReport, out_dir: Path) -> Path:
         "violations": report.violations,
         "alerts": report.alerts,
         "metadata": report.metadata,
+        "inference_pipeline": {
+            "name": report.inference_pipeline,
+            "actions": [asdict(a) | {"token": ""} for a in report.inference_actions],
+        },
     }
     path = out_dir / "summary.json"
     path.write_text(json.dumps(data, indent=2, default=str))

@@ -188,8 +188,8 @@ def _result_body(result: Any) -> dict[str, Any]:
 
 def _event_targets() -> None:
     """Rules deliver to Step Functions (StartExecution with the event or its transformed input),
-    SNS (Publish) and CodePipeline (StartPipelineExecution, recorded: its stages run nothing
-    here), which moto's rules do not."""
+    SNS (Publish) and CodePipeline (StartPipelineExecution, whose stages `codepipeline.py`
+    runs), which moto's rules do not."""
     from moto.events.models import Rule
     from moto.events.utils import EventTemplateParser
     from moto.utilities.arns import parse_arn

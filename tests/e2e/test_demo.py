@@ -47,17 +47,15 @@ def test_model_package_went_from_pending_to_approved(
     assert batch_input["model_package_arn"] == report.model_package_arn, "the Approved rule passed the package"
 
 
-def test_approval_starts_the_inference_codepipeline(
-    ran: tuple[demo.DemoReport, Path], local_emulator: emulator.Emulator
-) -> None:
-    """The Approved rule's second target: the use case's inference CodePipeline (recorded by the
-    emulator; its stage would apply examples/batch-inference-only)."""
-    codepipeline = local_emulator.client("codepipeline")
-    names = [p["name"] for p in codepipeline.list_pipelines()["pipelines"]]
-    inference = [n for n in names if n.endswith("-inference")]
-    assert len(inference) == 1, names
-    started = codepipeline.list_pipeline_executions(pipelineName=inference[0])["pipelineExecutionSummaries"]
-    assert started, "the Approved rule started no inference pipeline"
+def test_approval_starts_the_inference_codepipeline(ran: tuple[demo.DemoReport, Path]) -> None:
+    """The Approved rule's second target: the use case's inference CodePipeline, run by the
+    emulator from this working tree up to the operator's approval (deploy_approval = true)."""
+    report, out_dir = ran
+    assert report.inference_pipeline.endswith("-inference")
+    statuses = [(a.stage, a.status) for a in report.inference_actions]
+    assert statuses == [("Source", "Succeeded"), ("Approve", "InProgress"), ("Deploy", "")]
+    assert "local working tree" in report.inference_actions[0].summary
+    assert f"mlops cicd approve {report.inference_pipeline} --local" in demo.summary(report, out_dir)
 
 
 def test_every_input_row_has_a_prediction(ran: tuple[demo.DemoReport, Path]) -> None:

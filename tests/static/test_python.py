@@ -48,6 +48,8 @@ CALLED_FROM_OUTSIDE = {
     "_transform": "local chain: dispatched by step kind (getattr)",
     "enable_network_isolation": "moto model attribute the emulator sets",
     "last_modified_time": "moto model attribute the emulator sets",
+    "status_summary": "moto model attribute the emulator sets",
+    "last_update_time": "moto model attribute the emulator sets",
     "create_model_package": "moto backend method replaced by the emulator",
     "CustomErrorName": "moto module attribute replaced by the emulator",
     "ExtraArgs": "boto3 keyword argument name",

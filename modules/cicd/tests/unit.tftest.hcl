@@ -194,3 +194,25 @@ run "rejects_key_of_another_region" {
   }
   expect_failures = [var.kms_key_arn]
 }
+
+run "inference_deploys_on_approval_alone_by_default" {
+  command = plan
+
+  assert {
+    condition     = [for s in aws_codepipeline.inference[0].stage : s.name] == ["Source", "Deploy"]
+    error_message = "Without deploy_approval the Approved package deploys with no second gate."
+  }
+}
+
+run "deploy_approval_adds_an_operator_gate" {
+  command = plan
+
+  variables {
+    deploy_approval = true
+  }
+
+  assert {
+    condition     = [for s in aws_codepipeline.inference[0].stage : s.name] == ["Source", "Approve", "Deploy"] && aws_codepipeline.inference[0].stage[1].action[0].provider == "Manual"
+    error_message = "deploy_approval puts a manual approval between the source and the deployment."
+  }
+}

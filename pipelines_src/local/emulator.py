@@ -187,13 +187,14 @@ def _install_s3_policy_evaluation() -> None:
 
 def install_extensions() -> None:
     """Patch moto in this process where it differs from AWS in ways our modules hit."""
-    from pipelines_src.local import codepipeline, extensions, missing_apis, runtime_ext
+    from pipelines_src.local import codepipeline, extensions, missing_apis, model_monitor, runtime_ext
 
     _install_s3_policy_evaluation()
     extensions.install_all()
     missing_apis.install_all()
     runtime_ext.install_all()
     codepipeline.install()
+    model_monitor.install()
 
 
 def serve(state_dir: Path, port: int) -> None:

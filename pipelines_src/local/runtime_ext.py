@@ -45,6 +45,11 @@ def _pool() -> ThreadPoolExecutor:
         return _pools["jobs"]
 
 
+def submit(function: Callable[..., Any], *args: Any) -> None:
+    """Run `function` on the local job workers (SageMaker jobs and monitoring executions)."""
+    _pool().submit(function, *args)
+
+
 def client(service: str, region: str = "eu-central-1", *, attempts: int = 3) -> Any:
     """A boto3 client for this emulator, from inside its own process."""
     import boto3

@@ -1,14 +1,18 @@
-"""Shared fixtures: one emulator per test session on a free loopback port, Terraform settings."""
+"""Shared fixtures: one emulator per test session on a free loopback port, Terraform settings, and
+one trained model of the sample data for the session."""
 
 from __future__ import annotations
 
+import io
 import os
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipelines_src.local import emulator
+from pipelines_src import datasets
+from pipelines_src.local import chain, emulator
 from pipelines_src.local import terraform as tf
 from pipelines_src.registry import release
 
@@ -38,6 +42,9 @@ GROUPS = {
     "tests/pipelines/test_chain.py": "trained",
     "tests/pipelines/test_serving.py": "trained",
     "tests/pipelines/test_steps.py": "trained",
+    "tests/local/test_endpoints.py": "trained",
+    "tests/e2e/test_realtime_endpoint.py": "trained",
+    "tests/e2e/test_model_monitoring.py": "trained",
     "tests/local/test_images.py": "trained",
 }
 
@@ -91,3 +98,47 @@ def use_case_folder(wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     assert done.returncode == 0, done.output[-3000:]
     assert (folder / "tooling" / "bin" / "mlops").is_file()
     return folder
+
+
+CANDIDATES = [
+    {"algorithm": "xgboost", "max_depth": 3, "num_round": 80},
+    {"algorithm": "sklearn-random-forest", "n_estimators": 60},
+]
+
+
+@pytest.fixture(scope="session")
+def sample_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("raw")
+    datasets.write_sample(directory, rows=3000, seed=7)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def training_run(sample_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> chain.LocalRun:
+    """Every training job of the registry's pipeline run in order on the sample data."""
+    return chain.train_locally(sample_raw, tmp_path_factory.mktemp("training"), CANDIDATES)
+
+
+@pytest.fixture(scope="session")
+def trained(training_run: chain.LocalRun) -> dict[str, Path]:
+    """The training run's output folders (dataset, features, evaluation, monitoring) and models."""
+    return training_run.folders()
+
+
+def model_archive(folder: Path) -> bytes:
+    """A model folder as SageMaker's model.tar.gz (files at the archive's root)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for path in sorted(folder.iterdir()):
+            tar.add(path, arcname=path.name)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def inventory_model(local_emulator: emulator.Emulator, trained: dict[str, Path]) -> str:
+    """The trained model where the realtime-endpoint inventory's model_data_url points, so an
+    endpoint applied with it deploys (the emulator serves it)."""
+    s3 = local_emulator.client("s3")
+    s3.create_bucket(Bucket="inventory-artifacts", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    s3.put_object(Bucket="inventory-artifacts", Key="quality/model.tar.gz", Body=model_archive(trained["model"]))
+    return "s3://inventory-artifacts/quality/model.tar.gz"

@@ -140,6 +140,10 @@ class _Middleware:
         if environ.get("PATH_INFO") == HEALTH_PATH:
             start_response("200 OK", [("Content-Type", "application/json")])
             return [b'{"status": "ok"}']
+        from pipelines_src.local import endpoints
+
+        if endpoints.invocation_of(environ):  # served by the endpoint's process, not moto: no lock
+            return endpoints.invoke(environ, start_response)
         with self._lock:
             key = self._replays.key(environ)
             replay = self._replays.answer(key) if key is not None else None
@@ -187,7 +191,7 @@ def _install_s3_policy_evaluation() -> None:
 
 def install_extensions() -> None:
     """Patch moto in this process where it differs from AWS in ways our modules hit."""
-    from pipelines_src.local import codepipeline, extensions, missing_apis, model_monitor, runtime_ext
+    from pipelines_src.local import codepipeline, endpoints, extensions, missing_apis, model_monitor, runtime_ext
 
     _install_s3_policy_evaluation()
     extensions.install_all()
@@ -195,6 +199,7 @@ def install_extensions() -> None:
     runtime_ext.install_all()
     codepipeline.install()
     model_monitor.install()
+    endpoints.install()
 
 
 def serve(state_dir: Path, port: int) -> None:

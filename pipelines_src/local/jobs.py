@@ -119,7 +119,7 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
 
-def _die_with_the_runner() -> None:
+def die_with_the_runner() -> None:
     """In the job process before exec: a SIGKILL when the thread that started it dies, so a killed
     or crashed emulator leaves no orphan job behind (a job never outlives its runner on SageMaker
     either). It makes one C call and nothing else: the child of a threaded process must not take locks."""
@@ -135,7 +135,7 @@ def _run(command: list[str], base: Path, environment: Mapping[str, str], log: Pa
             stdout=out,
             stderr=subprocess.STDOUT,
             check=False,
-            preexec_fn=_die_with_the_runner,
+            preexec_fn=die_with_the_runner,
         )
     if result.returncode != 0:
         written = [base / "output" / name for name in (failure, "message", "failure")]

@@ -52,15 +52,12 @@ def _capture_keys(s3: Any, prefix: S3Uri, start: datetime, end: datetime) -> lis
     return keys
 
 
-def _instances(capture: dict[str, Any]) -> list[dict[str, Any]]:
-    """The records of one captured request."""
+def _instances(capture: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The records of one captured request; None for a text/csv request (transformed features)."""
     given = capture["captureData"]["endpointInput"]
     data = base64.b64decode(given["data"]).decode() if given.get("encoding") == "BASE64" else given["data"]
     if "json" not in str(given.get("observedContentType", "")):
-        raise JobInputError(
-            "captured text/csv requests carry the transformed features, the data-quality baseline describes the "
-            'raw records: send application/json {"instances": [...]} requests to the monitored endpoint'
-        )
+        return None
     body = json.loads(data)
     rows = body.get("instances", [body]) if isinstance(body, dict) else body
     return [row for row in rows if isinstance(row, dict)]
@@ -75,12 +72,22 @@ def _within(capture: dict[str, Any], start: datetime, end: datetime) -> bool:
 
 
 def captured_records(s3: Any, prefix: S3Uri, start: datetime, end: datetime) -> pd.DataFrame:
+    """The raw records of the JSON requests captured in [start, end). CSV requests carry the
+    transformed features, which the baseline (raw records) cannot describe: they are skipped."""
     rows: list[dict[str, Any]] = []
+    skipped = 0
     for key in _capture_keys(s3, prefix, start, end):
         for line in s3.get_object(Bucket=prefix.bucket, Key=key)["Body"].read().decode().splitlines():
             capture = json.loads(line) if line.strip() else None
             if capture and _within(capture, start, end):
-                rows += _instances(capture)
+                found = _instances(capture)
+                skipped += found is None
+                rows += found or []
+    if not rows and skipped:
+        raise JobInputError(
+            f"the {skipped} requests captured under {prefix} are text/csv, which carry the transformed features "
+            'while the data-quality baseline describes raw records: send application/json {"instances": [...]}'
+        )
     if not rows:
         raise JobInputError(
             f"no captured data under {prefix} between {start:%Y-%m-%dT%H:%M}Z and {end:%Y-%m-%dT%H:%M}Z"

@@ -97,8 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("serve", nargs="?", help="SageMaker starts the container with the argument 'serve'")
     parser.add_argument("--model-dir", type=Path, default=Path(os.environ.get("SM_MODEL_DIR", "/opt/ml/model")))
     parser.add_argument("--port", type=int, default=int(os.environ.get("SAGEMAKER_BIND_TO_PORT", "8080")))
+    parser.add_argument("--host", default="0.0.0.0", help="the container's interface; the local runtime binds loopback")
     args = parser.parse_args(argv)
-    make_server(args.model_dir, port=args.port).serve_forever()
+    make_server(args.model_dir, host=args.host, port=args.port).serve_forever()
     return 0
 
 

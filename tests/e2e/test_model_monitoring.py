@@ -22,7 +22,9 @@ MONITORING = {"name": "monitored-data-quality", "endpoint_name": "monitored-endp
 
 
 @pytest.fixture(scope="module")
-def roots(local_emulator: emulator.Emulator, tf_work: Path) -> Iterator[tuple[tf.TerraformRoot, tf.TerraformRoot]]:
+def roots(
+    local_emulator: emulator.Emulator, tf_work: Path, inventory_model: str
+) -> Iterator[tuple[tf.TerraformRoot, tf.TerraformRoot]]:
     env = tf.base_env(local_emulator)
     endpoint = tf.TerraformRoot(
         tf.stage(REPO / "modules" / "realtime-endpoint", tf_work / "mm-endpoint", local_emulator), env

@@ -17,7 +17,7 @@ TFVARS = [REPO / "tests" / "inventories" / "modules" / "realtime-endpoint" / "pr
 
 
 @pytest.fixture(scope="module")
-def endpoint(local_emulator: emulator.Emulator, tf_work: Path) -> Iterator[tf.TerraformRoot]:
+def endpoint(local_emulator: emulator.Emulator, tf_work: Path, inventory_model: str) -> Iterator[tf.TerraformRoot]:
     root = tf.TerraformRoot(tf.stage(MODULE, tf_work / "e2e-endpoint", local_emulator), tf.base_env(local_emulator))
     root.apply(TFVARS)
     try:

@@ -225,8 +225,11 @@ def test_a_drifted_hour_is_reported_in_model_monitor_formats(aws: dict[str, Any]
     assert stats["dataset"]["item_count"] == 200
 
     metrics = aws["cloudwatch"].list_metrics(Namespace=model_monitor_job.METRICS_NAMESPACE)["Metrics"]
-    drift = [m for m in metrics if m["MetricName"] == "feature_baseline_drift_torque_nm"]
-    assert drift and {"Name": "MonitoringSchedule", "Value": "drifting-now"} in drift[0]["Dimensions"]
+    schedule = {"Name": "MonitoringSchedule", "Value": "drifting-now"}
+    drift = [
+        m for m in metrics if m["MetricName"] == "feature_baseline_drift_torque_nm" and schedule in m["Dimensions"]
+    ]
+    assert drift, metrics
     described = aws["sagemaker"].describe_monitoring_schedule(MonitoringScheduleName="drifting-now")
     assert described["LastMonitoringExecutionSummary"]["MonitoringExecutionStatus"] == "CompletedWithViolations"
 

@@ -1,0 +1,214 @@
+"""Endpoints on the emulator that really predict (pipelines_src/local/endpoints.py): boto3's
+invoke_endpoint returns the trained model's own predictions, requests are captured in
+SageMaker's format and encrypted, an update swaps the serving process, a bad model fails the
+endpoint naming why, and Model Monitor analyses what was captured."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from pipelines_src import datasets
+from pipelines_src.local import emulator
+from pipelines_src.serving.app import Predictor
+from tests.conftest import model_archive
+
+BUCKET = "endpoint-artifacts"
+ROLE = "arn:aws:iam::123456789012:role/serving"
+IMAGE = "492215442770.dkr.ecr.eu-central-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+
+
+def _wait(sm: Any, name: str, timeout: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = sm.describe_endpoint(EndpointName=name)
+        if found["EndpointStatus"] not in ("Creating", "Updating") or time.monotonic() > deadline:
+            return dict(found)
+        time.sleep(0.3)
+
+
+def _config(sm: Any, name: str, key: str, sampling: int = 100, model_data: str = "model.tar.gz") -> None:
+    sm.create_model(
+        ModelName=name,
+        ExecutionRoleArn=ROLE,
+        PrimaryContainer={"Image": IMAGE, "ModelDataUrl": f"s3://{BUCKET}/{model_data}"},
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {"VariantName": "primary", "ModelName": name, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}
+        ],
+        DataCaptureConfig={
+            "EnableCapture": True,
+            "InitialSamplingPercentage": sampling,
+            "DestinationS3Uri": f"s3://{BUCKET}/capture",
+            "KmsKeyId": key,
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def aws(local_emulator: emulator.Emulator, trained: dict[str, Path]) -> Iterator[dict[str, Any]]:
+    clients = {name: local_emulator.client(name) for name in ("s3", "sagemaker", "sagemaker-runtime", "kms")}
+    clients["s3"].create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    clients["s3"].put_object(Bucket=BUCKET, Key="model.tar.gz", Body=model_archive(trained["model"]))
+    for name in ("statistics.json", "constraints.json"):
+        clients["s3"].put_object(
+            Bucket=BUCKET, Key=f"baseline/{name}", Body=(trained["monitoring"] / name).read_bytes()
+        )
+    clients["key"] = clients["kms"].create_key()["KeyMetadata"]["Arn"]
+    _config(clients["sagemaker"], "scoring", clients["key"])
+    clients["sagemaker"].create_endpoint(EndpointName="scoring", EndpointConfigName="scoring")
+    assert _wait(clients["sagemaker"], "scoring")["EndpointStatus"] == "InService"
+    yield clients
+    clients["sagemaker"].delete_endpoint(EndpointName="scoring")
+
+
+def _invoke(aws: dict[str, Any], body: str, content_type: str, endpoint: str = "scoring") -> Any:
+    return aws["sagemaker-runtime"].invoke_endpoint(EndpointName=endpoint, Body=body.encode(), ContentType=content_type)
+
+
+def _records(rows: int, drift: bool = False) -> list[dict[str, Any]]:
+    """What a client sends: the raw features (no label, no id, which the baseline does not describe)."""
+    frame = datasets.generate(rows, seed=11, drift=drift).drop(columns=["failure", "cycle_id"])
+    return [{str(k): v for k, v in record.items()} for record in frame.to_dict(orient="records")]
+
+
+def test_invoke_endpoint_returns_the_models_own_predictions(aws: dict[str, Any], trained: dict[str, Path]) -> None:
+    body = json.dumps({"instances": _records(5)}, default=str)
+    answer = _invoke(aws, body, "application/json")
+    assert answer["ContentType"] == "application/json" and answer["InvokedProductionVariant"] == "primary"
+    assert json.loads(answer["Body"].read()) == Predictor(trained["model"]).from_json(body)
+
+
+def test_csv_feature_rows_are_scored(aws: dict[str, Any], trained: dict[str, Path]) -> None:
+    rows = (trained["features"] / "test" / "test.csv").read_text().splitlines()[:3]
+    features = "\n".join(r.split(",", 1)[1] for r in rows)
+    scores = _invoke(aws, features, "text/csv")["Body"].read().decode().split()
+    assert len(scores) == 3 and all(0 <= float(s) <= 1 for s in scores)
+
+
+def test_a_bad_request_is_a_model_error_with_the_containers_answer(aws: dict[str, Any]) -> None:
+    with pytest.raises(ClientError) as raised:
+        _invoke(aws, "{}", "application/json")
+    error = raised.value.response
+    assert error["Error"]["Code"] == "ModelError" and error["OriginalStatusCode"] == 400
+    assert "instances" in error["OriginalMessage"]
+    with pytest.raises(ClientError, match="Endpoint nowhere of account 123456789012 not found"):
+        _invoke(aws, "1", "text/csv", endpoint="nowhere")
+
+
+def _captured(aws: dict[str, Any], endpoint: str, timeout: float = 10.0) -> list[tuple[str, dict[str, Any]]]:
+    """(key, record) of every captured request, once the buffer was written."""
+    deadline = time.monotonic() + timeout
+    while True:
+        listed = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix=f"capture/{endpoint}/").get("Contents", [])
+        if listed or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    found = []
+    for item in listed:
+        for line in aws["s3"].get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read().decode().splitlines():
+            found.append((item["Key"], json.loads(line)))
+    return found
+
+
+def test_requests_are_captured_in_sagemakers_format(aws: dict[str, Any]) -> None:
+    body = json.dumps({"instances": _records(2)}, default=str)
+    answer = _invoke(aws, body, "application/json")["Body"].read()
+    time.sleep(1.5)  # the capture buffer is written every second
+    captured = _captured(aws, "scoring")
+    key, record = next(
+        (k, r) for k, r in captured if base64.b64decode(r["captureData"]["endpointInput"]["data"]) == body.encode()
+    )
+    parts = key.split("/")
+    assert (
+        parts[:3] == ["capture", "scoring", "primary"] and len(parts[3]) == 4 and len(parts) == 8
+    )  # yyyy/mm/dd/hh/file
+    assert record["captureData"]["endpointInput"]["encoding"] == "BASE64"  # no CaptureContentTypeHeader given
+    assert record["captureData"]["endpointInput"]["observedContentType"] == "application/json"
+    assert base64.b64decode(record["captureData"]["endpointOutput"]["data"]) == answer
+    assert record["eventMetadata"]["inferenceTime"].endswith("Z") and record["eventVersion"] == "0"
+    head = aws["s3"].head_object(Bucket=BUCKET, Key=key)
+    assert head["ServerSideEncryption"] == "aws:kms" and head["SSEKMSKeyId"] == aws["key"]
+
+
+def test_monitoring_analyses_the_captured_traffic(aws: dict[str, Any]) -> None:
+    for _ in range(20):
+        _invoke(aws, json.dumps({"instances": _records(20, drift=True)}, default=str), "application/json")
+    time.sleep(1.5)
+    sm = aws["sagemaker"]
+    sm.create_data_quality_job_definition(
+        JobDefinitionName="scoring-dq",
+        DataQualityAppSpecification={"ImageUri": "analyzer"},
+        DataQualityBaselineConfig={
+            "ConstraintsResource": {"S3Uri": f"s3://{BUCKET}/baseline/constraints.json"},
+            "StatisticsResource": {"S3Uri": f"s3://{BUCKET}/baseline/statistics.json"},
+        },
+        DataQualityJobInput={"EndpointInput": {"EndpointName": "scoring", "LocalPath": "/opt/ml/processing/input"}},
+        DataQualityJobOutputConfig={
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": f"s3://{BUCKET}/reports", "LocalPath": "/opt/ml/processing/output"}}
+            ]
+        },
+        JobResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 30}},
+        RoleArn=ROLE,
+    )
+    sm.create_monitoring_schedule(
+        MonitoringScheduleName="scoring-now",
+        MonitoringScheduleConfig={
+            "ScheduleConfig": {
+                "ScheduleExpression": "NOW",
+                "DataAnalysisStartTime": "-PT1H",
+                "DataAnalysisEndTime": "-PT0H",
+            },
+            "MonitoringJobDefinitionName": "scoring-dq",
+            "MonitoringType": "DataQuality",
+        },
+    )
+    for _ in range(120):
+        executions = sm.list_monitoring_executions(MonitoringScheduleName="scoring-now")["MonitoringExecutionSummaries"]
+        if executions and executions[0]["MonitoringExecutionStatus"] != "InProgress":
+            break
+        time.sleep(0.5)
+    assert executions[0]["MonitoringExecutionStatus"] == "CompletedWithViolations", executions[0]
+    reports = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="reports/scoring/scoring-now/")["Contents"]
+    violations_key = next(r["Key"] for r in reports if r["Key"].endswith("constraint_violations.json"))
+    violations = json.loads(aws["s3"].get_object(Bucket=BUCKET, Key=violations_key)["Body"].read())["violations"]
+    assert {v["constraint_check_type"] for v in violations} == {"baseline_drift_check"}
+
+
+def test_an_update_swaps_the_serving_process_and_honours_sampling(aws: dict[str, Any]) -> None:
+    sm = aws["sagemaker"]
+    _config(sm, "sampled", aws["key"])
+    sm.create_endpoint(EndpointName="sampled", EndpointConfigName="sampled")
+    assert _wait(sm, "sampled")["EndpointStatus"] == "InService"
+    _config(sm, "unsampled", aws["key"], sampling=0)
+    sm.update_endpoint(EndpointName="sampled", EndpointConfigName="unsampled")
+    updated = _wait(sm, "sampled")
+    assert (updated["EndpointStatus"], updated["EndpointConfigName"]) == ("InService", "unsampled")
+    for _ in range(10):
+        _invoke(aws, json.dumps({"instances": _records(1)}, default=str), "application/json", endpoint="sampled")
+    time.sleep(1.5)
+    assert _captured(aws, "sampled", timeout=0) == []  # 0 % sampled
+    sm.delete_endpoint(EndpointName="sampled")
+    time.sleep(0.5)
+    with pytest.raises(ClientError, match="Endpoint sampled of account"):
+        _invoke(aws, "1", "text/csv", endpoint="sampled")
+
+
+def test_a_model_that_cannot_be_fetched_fails_the_endpoint(aws: dict[str, Any]) -> None:
+    sm = aws["sagemaker"]
+    _config(sm, "broken", aws["key"], model_data="missing/model.tar.gz")
+    sm.create_endpoint(EndpointName="broken", EndpointConfigName="broken")
+    found = _wait(sm, "broken")
+    assert found["EndpointStatus"] == "Failed"
+    assert f"Failed to download model data from s3://{BUCKET}/missing/model.tar.gz" in found["FailureReason"]

@@ -15,7 +15,7 @@ export PYTHONPATH := $(CURDIR)
 
 EXAMPLE ?= examples/secure-storage
 DEMO    := examples/use-case-complete
-DEMO_VARS := --var-file $(DEMO)/profiles/local.tfvars
+DEMO_VARS := --var-file $(DEMO)/profiles/local.tfvars --serving-root examples/realtime-endpoint
 PYTEST_ARGS ?=
 # 0: every test in this process (the default; README "Decisions" says why). PYTEST_WORKERS=2: two
 # xdist workers, tests sharing an expensive fixture on one worker (tests/conftest.py GROUPS).

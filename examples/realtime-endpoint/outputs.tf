@@ -3,6 +3,11 @@ output "endpoint_name" {
   value       = module.endpoint.endpoint_name
 }
 
+output "job_definition_name" {
+  description = "The data-quality job definition (an on-demand run: a schedule with ScheduleExpression NOW naming it)."
+  value       = module.monitoring.job_definition_name
+}
+
 output "monitoring_schedule" {
   description = "The data-quality schedule watching the endpoint."
   value       = module.monitoring.schedule_name

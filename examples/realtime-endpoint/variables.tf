@@ -1,10 +1,3 @@
-variable "availability_zones" {
-  description = "Two or more availability zones of the region for the private subnets."
-  type        = list(string)
-  default     = ["eu-central-1a", "eu-central-1b"]
-  nullable    = false
-}
-
 variable "baseline_uri" {
   description = "s3:// prefix of the training pipeline's model-monitoring output (statistics.json, constraints.json) the endpoint is monitored against."
   type        = string
@@ -28,10 +21,28 @@ variable "mandatory_tags" {
   nullable = false
 }
 
-variable "model_data_url" {
-  description = "s3:// URI of the approved model's model.tar.gz (the model package's ModelDataUrl)."
+variable "model_package_arn" {
+  description = "The approved model package version to serve (the registry's Approved event names it)."
   type        = string
   nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[^/]+/[0-9]+$", var.model_package_arn))
+    error_message = "model_package_arn: give a versioned model package ARN (arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>)."
+  }
+}
+
+variable "platform" {
+  description = "What the use case's platform root provides (examples/use-case-complete, output `platform`): its CMK, artefacts bucket, private subnets and workload security group, SageMaker execution role and alerts topic."
+  type = object({
+    alerts_topic_arn   = string
+    artifacts_bucket   = string
+    execution_role_arn = string
+    kms_key_arn        = string
+    security_group_ids = list(string)
+    subnet_ids         = list(string)
+  })
+  nullable = false
 }
 
 variable "region" {

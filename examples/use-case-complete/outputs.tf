@@ -43,6 +43,18 @@ output "notebook_environment" {
   value       = local.notebook_environment
 }
 
+output "platform" {
+  description = "What a serving root on top of this one needs (examples/realtime-endpoint, var platform)."
+  value = {
+    alerts_topic_arn   = module.alerts.topic_arn
+    artifacts_bucket   = local.artifacts_bucket
+    execution_role_arn = module.iam.execution_role_arn
+    kms_key_arn        = module.kms.key_arn
+    security_group_ids = [module.network.workload_security_group_id]
+    subnet_ids         = module.network.private_subnet_ids
+  }
+}
+
 output "private_subnet_ids" {
   description = "Private subnets where the use case's jobs (and its own application stack) run."
   value       = module.network.private_subnet_ids

@@ -149,20 +149,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     source, var_files, variables = Path(args.root), _var_files(args.var_file), _variables(args.var)
     candidates = _hyperparameters(args.hyperparameters)
     info = emulator.start(emulator_dir(), port_setting("EMULATOR_PORT", emulator.DEFAULT_PORT))
-    print(f"[1/7] emulator up at {info.endpoint}")
+    print(f"[1/8] emulator up at {info.endpoint}")
     root = terraform_root(source, info)
-    print(f"[2/7] terraform apply {source} (real Terraform CLI and AWS provider)")
+    print(f"[2/8] terraform apply {source} (real Terraform CLI and AWS provider)")
     outputs = demo.deploy(root, var_files, variables)
     out_dir = local_dir() / "demo"
+    serving = terraform_root(Path(args.serving_root), info) if args.serving_root else None
     try:
-        report = demo.run(info, demo.Deployment.of(outputs, source), out_dir, hyperparameter_sets=candidates)
+        deployment = demo.Deployment.of(outputs, source)
+        report = demo.run(info, deployment, out_dir, hyperparameter_sets=candidates, serving_root=serving)
     except demo.DemoFailed as exc:
         print(f"mlops demo: {exc}", file=sys.stderr)
         return 1
-    print("[7/7] reports, state graphs and summary written")
+    print("[8/8] reports, state graphs and summary written")
     print(demo.summary(report, out_dir))
     print(f"summary.json       {demo.write_summary(report, out_dir)}")
-    print(f"finished in {time.monotonic() - started:.0f} s. Tear down with `mlops demo-down {source}`.")
+    down = f"mlops demo-down {source}" + (f" --serving-root {args.serving_root}" if args.serving_root else "")
+    print(f"finished in {time.monotonic() - started:.0f} s. Tear down with `{down}`.")
     return 0
 
 
@@ -171,6 +174,11 @@ def cmd_demo_down(args: argparse.Namespace) -> int:
     from pipelines_src.registry import server
 
     info = emulator.running(emulator_dir())
+    if info is not None and args.serving_root:
+        serving = terraform_root(Path(args.serving_root), info)
+        if serving.state_addresses():  # first: it stands on the platform's network, key and bucket
+            serving.destroy([])  # with the variables the demo saved beside it
+            print(f"destroyed {args.serving_root}")
     if info is not None:
         root = terraform_root(Path(args.root), info)
         if root.state_addresses():
@@ -219,6 +227,10 @@ def register(sub: Any) -> None:
         command.add_argument("root", nargs="?", default="examples/use-case-complete")
         command.add_argument("--var-file", action="append", default=[], help="tfvars file (repeatable)")
         command.add_argument("--var", action="append", default=[], help="NAME=VALUE of a variable (repeatable)")
+        command.add_argument(
+            "--serving-root",
+            help="a real-time serving root on top of ROOT (the registry's: examples/realtime-endpoint)",
+        )
         if name == "demo":
             command.add_argument(
                 "--hyperparameters", type=Path, help="JSON list of candidates (a use case's training.json)"

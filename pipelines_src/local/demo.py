@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines_src import codepipelines, datasets, executions
-from pipelines_src.local import emulator, jobs
+from pipelines_src.local import demo_serving, emulator, jobs
 from pipelines_src.local import terraform as tf
 from pipelines_src.pipelines import graph
 
@@ -57,6 +57,7 @@ class Deployment:
     metadata_table: str
     state_machines: dict[str, str]
     inference_pipeline: str | None = None  # a CodePipeline name, when the root deploys CI/CD
+    platform: dict[str, Any] | None = None  # what a serving root on top needs (output `platform`)
 
     OUTPUTS = ("use_case", "data_bucket", "alerts_topic_arn", "metadata_table", "state_machine_arns")
 
@@ -71,7 +72,8 @@ class Deployment:
         values = {name: outputs[name] for name in cls.OUTPUTS[:4]}
         pipeline_arn = outputs.get("inference_pipeline_arn")
         pipeline = pipeline_arn.rsplit(":", 1)[-1] if pipeline_arn else None
-        return cls(**values, state_machines=dict(outputs["state_machine_arns"]), inference_pipeline=pipeline)
+        machines = dict(outputs["state_machine_arns"])
+        return cls(**values, state_machines=machines, inference_pipeline=pipeline, platform=outputs.get("platform"))
 
     def machine(self, pipeline: str) -> str:
         if pipeline not in self.state_machines:
@@ -122,6 +124,7 @@ class DemoReport:
     alerts: list[str] = field(default_factory=list)
     metadata: list[dict[str, Any]] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    serving: demo_serving.Serving | None = None
     inference_pipeline: str = ""
     inference_actions: list[codepipelines.ActionState] = field(default_factory=list)
 
@@ -259,8 +262,10 @@ def run(
     info: emulator.Emulator,
     deployment: Deployment,
     out_dir: Path,
+    *,
     log: Log = print,
     hyperparameter_sets: list[dict[str, Any]] | None = None,
+    serving_root: tf.TerraformRoot | None = None,
 ) -> DemoReport:
     """Both pipelines on the deployed template; everything the summary shows, in `out_dir`."""
     c = clients(info)
@@ -287,8 +292,29 @@ def run(
     if batch.status != "SUCCEEDED":
         raise DemoFailed(f"batch-inference execution {batch.name} {batch.status}: {batch.error} {batch.cause}")
     _follow_inference_pipeline(c, deployment, report, log)
+    if serving_root is not None:
+        report.serving = serve_in_real_time(info, deployment, report, serving_root, log)
     _collect(c, deployment, report, queue_url, out_dir)
     return report
+
+
+def serve_in_real_time(
+    info: emulator.Emulator, deployment: Deployment, report: DemoReport, root: tf.TerraformRoot, log: Log
+) -> demo_serving.Serving:
+    """The approved package on an endpoint of its own root; its traffic monitored."""
+    if deployment.platform is None:
+        raise DemoFailed("the deployed root has no `platform` output, which a serving root needs: apply one that has")
+    log(f"[7/8] real-time: terraform apply {root.path.name} serving {report.model_package_arn.rsplit('/', 2)[-2:]}")
+    variables = {
+        "platform": deployment.platform,
+        "model_package_arn": report.model_package_arn,
+        "baseline_uri": report.run("training").output["steps"]["model_monitoring"]["output"],
+        "use_case": deployment.use_case,
+    }
+    try:
+        return demo_serving.serve(info, root, variables, log)
+    except demo_serving.ServingFailed as exc:
+        raise DemoFailed(f"real-time serving: {exc}") from exc
 
 
 def _follow_inference_pipeline(c: dict[str, Any], deployment: Deployment, report: DemoReport, log: Log) -> None:
@@ -364,10 +390,24 @@ def summary(report: DemoReport, out_dir: Path) -> str:
             f"    Deploy runs make apply-aws once an operator approves (mlops cicd approve {report.inference_pipeline}"
             " --summary '<why>'): in CI, with the root's S3 backend"
         )
+    if report.serving is not None:
+        lines += _serving_lines(report.serving)
     lines.append(f"reports and graphs {out_dir}")
     lines += [f"    {p.relative_to(out_dir)}" for p in report.reports if p.suffix == ".html"]
     lines += [f"    {r.graph.relative_to(out_dir)}" for r in report.runs if r.graph]
     return "\n".join(lines)
+
+
+def _serving_lines(serving: demo_serving.Serving) -> list[str]:
+    execution = serving.execution
+    features = ", ".join(sorted({str(v.get("feature_name")) for v in serving.violations}))
+    return [
+        f"real-time          endpoint {serving.endpoint}: {serving.requests} requests, "
+        f"first scores {serving.first_predictions}",
+        f"    {serving.captured} requests captured; monitoring {serving.schedule} "
+        f"{execution.get('MonitoringExecutionStatus')}: {len(serving.violations)} violations ({features})",
+        f"    reports {serving.reports_uri}",
+    ]
 
 
 def write_summary(report: DemoReport, out_dir: Path) -> Path:
@@ -397,6 +437,7 @@ def write_summary(report: DemoReport, out_dir: Path) -> Path:
         "violations": report.violations,
         "alerts": report.alerts,
         "metadata": report.metadata,
+        "serving": asdict(report.serving) if report.serving else None,
         "inference_pipeline": {
             "name": report.inference_pipeline,
             "actions": [asdict(a) | {"token": ""} for a in report.inference_actions],

@@ -25,6 +25,7 @@ def mlops_local_dir(local_emulator: emulator.Emulator, tf_work: Path) -> Path:
 
 DEMO = REPO / "examples" / "use-case-complete"
 DEMO_VARS = [DEMO / "profiles" / "local.tfvars"]
+SERVING = REPO / "examples" / "realtime-endpoint"  # the Makefile's --serving-root
 USE_CASE = "quality"  # examples/use-case-complete's default
 
 
@@ -40,10 +41,27 @@ def complete_use_case(local_emulator: emulator.Emulator, mlops_local_dir: Path) 
 
 
 @pytest.fixture(scope="session")
+def serving_root(
+    complete_use_case: tf.TerraformRoot, local_emulator: emulator.Emulator, mlops_local_dir: Path
+) -> Iterator[tf.TerraformRoot]:
+    """The demo's real-time root (staged only: the demo applies it), destroyed before the platform."""
+    root = tf.TerraformRoot(tf.stage(SERVING, mlops_local_dir / "work", local_emulator), tf.base_env(local_emulator))
+    try:
+        yield root
+    finally:
+        if root.state_addresses():
+            root.destroy([])
+
+
+@pytest.fixture(scope="session")
 def demo_run(
-    complete_use_case: tf.TerraformRoot, local_emulator: emulator.Emulator, tmp_path_factory: pytest.TempPathFactory
+    complete_use_case: tf.TerraformRoot,
+    serving_root: tf.TerraformRoot,
+    local_emulator: emulator.Emulator,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[demo.DemoReport, Path]:
-    """Both pipelines executed once on the shared deployment (the demo and the notebooks use it)."""
+    """The demo on the shared deployment, as `make demo` runs it (the notebooks use it too)."""
     out_dir = tmp_path_factory.mktemp("demo")
     deployment = demo.Deployment.of(complete_use_case.outputs(), DEMO)
-    return demo.run(local_emulator, deployment, out_dir, log=lambda _: None), out_dir
+    report = demo.run(local_emulator, deployment, out_dir, log=lambda _: None, serving_root=serving_root)
+    return report, out_dir

@@ -55,7 +55,29 @@ def test_approval_starts_the_inference_codepipeline(ran: tuple[demo.DemoReport, 
     statuses = [(a.stage, a.status) for a in report.inference_actions]
     assert statuses == [("Source", "Succeeded"), ("Approve", "InProgress"), ("Deploy", "")]
     assert "local working tree" in report.inference_actions[0].summary
-    assert f"mlops cicd approve {report.inference_pipeline} --local" in demo.summary(report, out_dir)
+    assert f"mlops cicd approve {report.inference_pipeline} --summary" in demo.summary(report, out_dir)
+
+
+def test_the_approved_package_serves_in_real_time_and_its_traffic_is_monitored(
+    ran: tuple[demo.DemoReport, Path], local_emulator: emulator.Emulator
+) -> None:
+    report, _ = ran
+    serving = report.serving
+    assert serving is not None and serving.requests > 0
+    assert len(serving.first_predictions) == 3 and all(0 <= p <= 1 for p in serving.first_predictions)
+    assert serving.captured >= serving.requests
+    assert serving.execution["MonitoringExecutionStatus"] == "CompletedWithViolations", serving.execution
+    assert {v["constraint_check_type"] for v in serving.violations} == {"baseline_drift_check"}
+    sm = local_emulator.client("sagemaker")
+    served = sm.describe_endpoint(EndpointName=serving.endpoint)
+    assert served["EndpointStatus"] == "InService"
+    config = sm.describe_endpoint_config(EndpointConfigName=served["EndpointConfigName"])
+    model = sm.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    assert model["PrimaryContainer"]["ModelPackageName"] == report.model_package_arn, "the approved version serves"
+    hourly = sm.list_monitoring_schedules(EndpointName=serving.endpoint)["MonitoringScheduleSummaries"]
+    assert [s["MonitoringScheduleStatus"] for s in hourly if "-now-" not in s["MonitoringScheduleName"]] == [
+        "Scheduled"
+    ]
 
 
 def test_every_input_row_has_a_prediction(ran: tuple[demo.DemoReport, Path]) -> None:

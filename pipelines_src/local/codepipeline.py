@@ -2,11 +2,12 @@
 
 - Source actions (CodeCommit, CodeStar connections, S3) take the local working tree: the folder
   in MLOPS_LOCAL_SOURCE, else the one the emulator was started in (`mlops emulator up` runs in
-  the use case's repository). The revision is its git HEAD.
+  the use case's repository), copied as a checkout has it (git's tracked and unignored files)
+  into the execution's folder. The revision is its git HEAD.
 - CodeBuild actions run the project's buildspec (inline, or the file it names in the source):
-  its phases' commands with bash in that tree, with the project's environment variables and
-  timeout, and AWS pointed at this emulator (as a build's role is on AWS); the output goes to
-  the project's CloudWatch Logs group.
+  its phases' commands with bash in that copy (shared by the execution's actions), with the
+  project's environment variables and timeout, and AWS pointed at this emulator (as a build's
+  role is on AWS); the output goes to the project's CloudWatch Logs group.
 - Manual approvals wait for PutApprovalResult (`mlops cicd approve`), which records who
   decided, when and why; a rejection fails the stage.
 - Any other action type fails, naming what runs here. Actions of a stage run one at a time in
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -91,6 +93,7 @@ class ExecutionRun:
     account: str
     region: str
     stages: list[StageRun] = field(default_factory=list)
+    workspace: Path | None = None  # the source artefact, once a Source action made it
 
     def end(self, status: str, summary: str | None = None) -> None:
         self.execution.status, self.execution.status_summary = status, summary
@@ -116,10 +119,34 @@ def _revision(folder: Path) -> str:
     return found.stdout.strip() if found.returncode == 0 else "uncommitted tree"
 
 
+_NEVER_COPIED = (".git", ".venv", ".local", ".terraform", "__pycache__", "node_modules")
+
+
+def _files(folder: Path) -> list[Path]:
+    """The tree's files as a checkout has them: git's tracked and unignored files, or every file
+    outside the local-state folders when the tree is not a repository."""
+    listed = subprocess.run(
+        ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        check=False,
+        capture_output=True,
+    )
+    if listed.returncode == 0:
+        return [Path(name) for name in listed.stdout.decode().split("\0") if name and (folder / name).is_file()]
+    found = (p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+    return [p for p in found if not set(p.parts) & set(_NEVER_COPIED)]
+
+
 def _run_source(action: dict[str, Any], run: ActionRun, execution: ExecutionRun) -> None:
+    """The source artefact: a copy of the working tree (as CodeBuild gets a fresh checkout), so a
+    build can neither see nor change the developer's local state (.venv, .local)."""
     folder = source_folder()
     if not folder.is_dir():
         raise ActionFailed(f"local source {folder} is not a folder: set {SOURCE_ENV} to the repository to build")
+    workspace = Path(os.environ[runtime_ext.STATE_ENV]) / "codepipeline" / execution.execution.pipeline_execution_id
+    for relative in _files(folder):
+        (workspace / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(folder / relative, workspace / relative)
+    execution.workspace = workspace
     revision = _revision(folder)
     run.external_id = revision
     run.finish("Succeeded", f"local working tree {folder} at {revision}")
@@ -152,7 +179,9 @@ def build_commands(buildspec: str, source: Path) -> tuple[list[str], dict[str, s
     return commands, variables
 
 
-def _build_environment(project: dict[str, Any], variables: dict[str, str], build_id: str) -> dict[str, str]:
+def _build_environment(
+    project: dict[str, Any], variables: dict[str, str], build_id: str, source: Path
+) -> dict[str, str]:
     given = project.get("environment", {}).get("environmentVariables", [])
     unsupported = [v["name"] for v in given if v.get("type", "PLAINTEXT") != "PLAINTEXT"]
     if unsupported:
@@ -169,7 +198,7 @@ def _build_environment(project: dict[str, Any], variables: dict[str, str], build
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     inherited = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TERM")}
-    codebuild = {"CODEBUILD_BUILD_ID": build_id, "CODEBUILD_SRC_DIR": str(source_folder()), "CI": "true"}
+    codebuild = {"CODEBUILD_BUILD_ID": build_id, "CODEBUILD_SRC_DIR": str(source), "CI": "true"}
     return inherited | aws | variables | {v["name"]: str(v["value"]) for v in given} | codebuild
 
 
@@ -191,7 +220,10 @@ def _send_logs(project: dict[str, Any], region: str, stream: str, output: str) -
 def _run_codebuild(action: dict[str, Any], run: ActionRun, execution: ExecutionRun) -> None:
     name = action["configuration"].get("ProjectName", "")
     project = _project(execution, name)
-    commands, variables = build_commands(project.get("source", {}).get("buildspec") or "buildspec.yml", source_folder())
+    source = execution.workspace
+    if source is None:
+        raise ActionFailed(f"{name} has no source artefact: put a Source stage before it")
+    commands, variables = build_commands(project.get("source", {}).get("buildspec") or "buildspec.yml", source)
     build_id = f"{name}:{uuid.uuid4()}"
     run.external_id = build_id
     timeout = 60 * (project.get("timeoutInMinutes") or 60)
@@ -199,8 +231,8 @@ def _run_codebuild(action: dict[str, Any], run: ActionRun, execution: ExecutionR
         done = subprocess.run(
             ["bash", "-ec", "\n".join(commands)],
             check=False,
-            cwd=source_folder(),
-            env=_build_environment(project, variables, build_id),
+            cwd=source,
+            env=_build_environment(project, variables, build_id, source),
             capture_output=True,
             text=True,
             timeout=timeout,

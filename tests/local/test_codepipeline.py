@@ -5,7 +5,9 @@ manual approvals wait for `mlops cicd approve`, and a failure ends the execution
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,10 +111,16 @@ def _cli(local_dir: Path, monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
     return cli.main(list(argv))
 
 
-def _status(client: Any, pipeline: str) -> str:
-    execution = codepipelines.latest_execution(client, pipeline)
-    assert execution is not None, f"{pipeline} never started"
-    return str(execution["status"])
+def _status(client: Any, pipeline: str, timeout: float = 30.0) -> str:
+    """The latest execution's status, once it ended (an action's state is written before the
+    execution's, as CodePipeline's own APIs are eventually consistent)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        execution = codepipelines.latest_execution(client, pipeline)
+        assert execution is not None, f"{pipeline} never started"
+        if execution["status"] in codepipelines.TERMINAL or time.monotonic() > deadline:
+            return str(execution["status"])
+        time.sleep(0.2)
 
 
 def test_source_build_approval_build(aws: dict[str, Any], local_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,7 +141,7 @@ def test_source_build_approval_build(aws: dict[str, Any], local_dir: Path, monke
     ]
     assert "at " in by_stage["Source"].summary and "uncommitted" not in by_stage["Source"].summary
     assert by_stage["Approve"].summary == "review the plan" and by_stage["Approve"].token
-    assert _status(client, "delivery") == "InProgress"
+    assert codepipelines.latest_execution(client, "delivery")["status"] == "InProgress"  # type: ignore[index]
 
     assert _cli(local_dir, monkeypatch, "cicd", "approve", "delivery", "--local", "--summary", "plan reviewed") == 0
     found = codepipelines.wait_for(client, "delivery", stage="Deploy", status="Succeeded")
@@ -146,7 +154,8 @@ def test_source_build_approval_build(aws: dict[str, Any], local_dir: Path, monke
     assert _status(client, "delivery") == "Succeeded"
     stream = aws["logs"].describe_log_streams(logGroupName="/aws/codebuild/deploy")["logStreams"][0]["logStreamName"]
     events = aws["logs"].get_log_events(logGroupName="/aws/codebuild/deploy", logStreamName=stream)["events"]
-    assert [e["message"] for e in events] == ["checked infra"]  # the check stage's file, in the same tree
+    assert [e["message"] for e in events] == ["checked infra"]  # the check stage's file, in the same copy
+    assert not (Path(os.environ[codepipeline.SOURCE_ENV]) / "checked.txt").exists(), "a build changed the work tree"
 
 
 def test_a_failed_build_ends_the_execution_naming_its_output(aws: dict[str, Any]) -> None:

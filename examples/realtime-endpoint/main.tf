@@ -5,7 +5,8 @@
 # state keeps a serving change from ever planning against the platform.
 
 locals {
-  name = "${var.use_case}-${var.mandatory_tags.environment}"
+  name           = "${var.use_case}-${var.mandatory_tags.environment}"
+  drift_features = ["torque_nm", "tool_wear_min", "vibration_mm_s"]
 }
 
 module "endpoint" {
@@ -18,6 +19,11 @@ module "endpoint" {
   model              = { model_package_arn = var.model_package_arn }
   network            = { subnet_ids = var.platform.subnet_ids, security_group_ids = var.platform.security_group_ids }
   data_capture       = { destination_s3_uri = "s3://${var.platform.artifacts_bucket}/${var.use_case}/capture/" }
+  rollout = {
+    alerts_topic_arn = var.platform.alerts_topic_arn
+    # model-monitoring's drift alarms, by name (a reference would be a cycle: they watch this endpoint)
+    rollback_alarm_names = [for f in local.drift_features : "${local.name}-data-quality-drift-${f}"]
+  }
 }
 
 module "monitoring" {
@@ -33,5 +39,5 @@ module "monitoring" {
     statistics_s3_uri  = "${trimsuffix(var.baseline_uri, "/")}/statistics.json"
     constraints_s3_uri = "${trimsuffix(var.baseline_uri, "/")}/constraints.json"
   }
-  alarm = { features = ["torque_nm", "tool_wear_min", "vibration_mm_s"], alerts_topic_arn = var.platform.alerts_topic_arn }
+  alarm = { features = local.drift_features, alerts_topic_arn = var.platform.alerts_topic_arn }
 }

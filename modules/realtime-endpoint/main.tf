@@ -89,6 +89,59 @@ resource "aws_sagemaker_endpoint" "this" {
   name                 = var.name
   endpoint_config_name = aws_sagemaker_endpoint_configuration.this.name
   tags                 = var.tags
+
+  dynamic "deployment_config" {
+    for_each = local.instance_based ? [1] : []
+    content {
+      blue_green_update_policy {
+        termination_wait_in_seconds          = var.rollout.bake_seconds
+        maximum_execution_timeout_in_seconds = 3600 + var.rollout.bake_seconds + var.rollout.wait_seconds * 10
+
+        traffic_routing_configuration {
+          type                     = local.strategy
+          wait_interval_in_seconds = var.rollout.wait_seconds
+
+          dynamic "canary_size" {
+            for_each = local.strategy == "CANARY" ? [1] : []
+            content {
+              type  = "CAPACITY_PERCENT"
+              value = local.step
+            }
+          }
+
+          dynamic "linear_step_size" {
+            for_each = local.strategy == "LINEAR" ? [1] : []
+            content {
+              type  = "CAPACITY_PERCENT"
+              value = local.step
+            }
+          }
+        }
+      }
+
+      dynamic "auto_rollback_configuration" {
+        for_each = length(local.rollback_alarms) > 0 ? [1] : []
+        content {
+          dynamic "alarms" {
+            for_each = local.rollback_alarms
+            content {
+              alarm_name = alarms.value
+            }
+          }
+        }
+      }
+    }
+  }
+
+  lifecycle {
+    # SageMaker rolls a failed or alarmed update back after the apply returned success, leaving the
+    # old configuration in service (terraform-provider-aws reports nothing). Reading it back here
+    # fails the next plan or apply instead of drifting silently.
+    postcondition {
+      condition     = self.endpoint_config_name == aws_sagemaker_endpoint_configuration.this.name
+      error_message = "The endpoint serves another configuration than the one Terraform applied: SageMaker rolled the update back (an alarm fired, or the new variant failed its health checks). Read FailureReason of `aws sagemaker describe-endpoint` and the rollback alarms, fix the model or the configuration, and apply again."
+    }
+  }
 }
 
 resource "aws_appautoscaling_target" "this" {

@@ -131,6 +131,48 @@ variable "network_isolation" {
   nullable    = false
 }
 
+variable "rollout" {
+  description = "How an update shifts traffic (SageMaker deployment guardrails, instance endpoints): strategy ALL_AT_ONCE, CANARY (canary_percent first, then the rest after wait_seconds) or LINEAR (linear_step_percent every wait_seconds); null picks CANARY for prod and ALL_AT_ONCE elsewhere. The old fleet is kept for bake_seconds after the shift; any alarm of the module (5xx and 4xx rate, p99 model latency: created when alerts_topic_arn names the topic they notify) or of rollback_alarm_names (e.g. model-monitoring's drift alarms) firing meanwhile rolls the update back."
+  type = object({
+    strategy             = optional(string)
+    canary_percent       = optional(number, 10)
+    linear_step_percent  = optional(number, 20)
+    wait_seconds         = optional(number, 300)
+    bake_seconds         = optional(number, 600)
+    error_rate_percent   = optional(number, 1)
+    latency_p99_ms       = optional(number, 500)
+    rollback_alarm_names = optional(list(string), [])
+    alerts_topic_arn     = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.rollout.strategy == null || contains(["ALL_AT_ONCE", "CANARY", "LINEAR"], coalesce(var.rollout.strategy, "-"))
+    error_message = "rollout: strategy ALL_AT_ONCE, CANARY or LINEAR (or null for CANARY in prod, ALL_AT_ONCE elsewhere)."
+  }
+
+  validation {
+    condition     = var.rollout.canary_percent > 0 && var.rollout.canary_percent <= 50 && var.rollout.linear_step_percent >= 10 && var.rollout.linear_step_percent <= 50
+    error_message = "rollout: canary_percent must be within 1-50 and linear_step_percent within 10-50 (SageMaker's limits for a capacity share)."
+  }
+
+  validation {
+    condition     = var.rollout.wait_seconds >= 0 && var.rollout.wait_seconds <= 3600 && var.rollout.bake_seconds >= 0 && var.rollout.bake_seconds <= 3600
+    error_message = "rollout: wait_seconds and bake_seconds must be within 0-3600 (SageMaker's limits)."
+  }
+
+  validation {
+    condition     = var.rollout.alerts_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:.+$", coalesce(var.rollout.alerts_topic_arn, "-")))
+    error_message = "rollout: alerts_topic_arn must be an SNS topic ARN (the alerts module's topic_arn), or null for no rollback alarms of the module."
+  }
+
+  validation {
+    condition     = var.rollout.error_rate_percent > 0 && var.rollout.latency_p99_ms > 0
+    error_message = "rollout: error_rate_percent and latency_p99_ms must be positive: they are the rollback alarms' thresholds."
+  }
+}
+
 variable "serverless" {
   description = "Serverless inference instead of instances: memory and maximum concurrency."
   type = object({

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -54,7 +55,7 @@ def _exports(info: emulator.Emulator) -> str:
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
     )
-    return "\n".join(f"export {key}={values[key]}" for key in keys)
+    return "\n".join(f"export {key}={shlex.quote(values[key])}" for key in keys)
 
 
 def cmd_registry(args: argparse.Namespace) -> int:

@@ -343,6 +343,22 @@ def _endpoints_deploy() -> None:
     SageMakerModelBackend.delete_endpoint = delete_endpoint  # type: ignore[method-assign]
 
 
+def _endpoint_deployment_configs() -> None:
+    """CreateEndpoint keeps its DeploymentConfig, which DescribeEndpoint returns as
+    LastDeploymentConfig (moto drops it, so every plan of a guarded endpoint showed a change)."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original = SageMakerResponse.create_endpoint
+
+    def create_endpoint(self: Any) -> Any:
+        result = original(self)
+        endpoint = self.sagemaker_backend.endpoints[self._get_param("EndpointName")]
+        endpoint.last_deployment_config = self._get_param("DeploymentConfig")
+        return result
+
+    SageMakerResponse.create_endpoint = create_endpoint  # type: ignore[method-assign]
+
+
 def update_endpoint(self: Any) -> str:
     """UpdateEndpoint (moto lacks it): the new configuration is deployed beside the old one, which
     serves until the new one answers (blue/green, all at once)."""
@@ -352,6 +368,9 @@ def update_endpoint(self: Any) -> str:
     config = backend.describe_endpoint_config(config_name)
     endpoint.endpoint_config_name, endpoint.production_variants = config_name, config["ProductionVariants"]
     endpoint.data_capture_config = config.get("DataCaptureConfig")
+    endpoint.last_deployment_config = self._get_param("DeploymentConfig") or getattr(
+        endpoint, "last_deployment_config", None
+    )
     endpoint.endpoint_status = "Updating"
     _LAUNCHES.put(lambda: deploy(self.current_account, self.region, name))
     return json.dumps({"EndpointArn": endpoint.arn})
@@ -363,6 +382,7 @@ def install() -> None:
     from pipelines_src.local.extensions import add_handlers
 
     _endpoints_deploy()
+    _endpoint_deployment_configs()
     add_handlers(SageMakerResponse, update_endpoint)
     threading.Thread(target=_launcher, name="endpoint-launcher", daemon=True).start()
     threading.Thread(target=_flusher, name="data-capture", daemon=True).start()

@@ -6,6 +6,9 @@ at their state, alert through the Catch path, and leave earlier artefacts untouc
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +135,38 @@ def test_mlops_run_and_status_on_the_local_deployment(
     assert cli.main(["status", "--local"]) == 0
     listed = capsys.readouterr().out
     assert listed.count("SUCCEEDED") >= 3 and outputs["training_state_machine_arn"] in listed
+
+
+def test_mlops_endpoints_and_the_emulator_env_reach_the_served_model(
+    local_cli: Path, ran: tuple[demo.DemoReport, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The journey a user takes with plain tools: the exports of `mlops emulator env` point the
+    AWS CLI's and boto3's settings at the emulator, where the endpoint answers."""
+    report, _ = ran
+    assert report.serving is not None
+    assert cli.main(["endpoints", "--local"]) == 0
+    listed = capsys.readouterr().out
+    assert f"{report.serving.endpoint}" in listed and "InService" in listed and "capture 100" in listed
+    assert cli.main(["emulator", "env"]) == 0
+    exports = dict(
+        line.removeprefix("export ").split("=", 1) for line in capsys.readouterr().out.splitlines() if "=" in line
+    )
+    env = {k: v.strip("'\"") for k, v in exports.items()}
+    body = json.dumps({"instances": [{"machine_type": "M", "shift": "day", "air_temperature_k": 300.0}]})
+    script = (
+        "import boto3, json, sys; r = boto3.client('sagemaker-runtime').invoke_endpoint("
+        f"EndpointName='{report.serving.endpoint}', ContentType='application/json', Body=sys.argv[1]);"
+        "print(r['Body'].read().decode())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, body],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["predictions"]) == 1
 
 
 def test_concurrent_executions_write_disjoint_prefixes_and_one_metadata_item_each(

@@ -93,3 +93,14 @@ def test_functions_are_short() -> None:
         and node.end_lineno - node.lineno + 1 > 60
     ]
     assert not long, "split these functions:\n" + "\n".join(long)
+
+
+def test_every_module_of_the_package_ships_in_a_distribution() -> None:
+    """A module no wheel carries breaks the installed `mlops` at import (as codepipelines.py did)."""
+    from tools import build
+
+    sources = [REPO / source for dist in (build.STEPS, build.TOOLING) for source, _ in dist.sources]
+    modules = sorted((REPO / "pipelines_src").rglob("*.py"))
+    assert modules
+    unshipped = [str(m.relative_to(REPO)) for m in modules if not any(m == s or s in m.parents for s in sources)]
+    assert not unshipped, f"add them to a distribution in tools/build.py: {unshipped}"

@@ -74,6 +74,7 @@ run "prod_with_two_instances" {
     environment = "prod"
     instance    = { count = 2 }
     autoscaling = { min_capacity = 2 }
+    rollout     = { alerts_topic_arn = "arn:aws:sns:eu-central-1:123456789012:unit-alerts" }
   }
   assert {
     condition     = aws_sagemaker_endpoint_configuration.this.production_variants[0].initial_instance_count == 2
@@ -85,6 +86,7 @@ run "rejects_prod_with_one_instance" {
   command = plan
   variables {
     environment = "prod"
+    rollout     = { alerts_topic_arn = "arn:aws:sns:eu-central-1:123456789012:unit-alerts" }
   }
   expect_failures = [terraform_data.production_guard]
 }
@@ -175,4 +177,113 @@ run "rejects_key_of_another_region" {
     kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
   }
   expect_failures = [var.kms_key_arn]
+}
+
+run "dev_updates_at_once_with_rollback_alarms" {
+  command = plan
+  variables {
+    rollout = { alerts_topic_arn = "arn:aws:sns:eu-central-1:123456789012:unit-alerts" }
+  }
+
+  assert {
+    condition     = aws_sagemaker_endpoint.this.deployment_config[0].blue_green_update_policy[0].traffic_routing_configuration[0].type == "ALL_AT_ONCE" && length(aws_sagemaker_endpoint.this.deployment_config[0].auto_rollback_configuration[0].alarms) == 3
+    error_message = "Outside prod an update shifts at once, still rolled back by the 5xx, 4xx and latency alarms."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.latency[0].threshold == 500000 && aws_cloudwatch_metric_alarm.latency[0].extended_statistic == "p99" && aws_cloudwatch_metric_alarm.error_rate["5xx"].threshold == 1
+    error_message = "Rollback alarms: p99 model latency over 500 ms (in microseconds), 5xx over 1 % of invocations."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.latency[0].alarm_actions == toset(["arn:aws:sns:eu-central-1:123456789012:unit-alerts"])
+    error_message = "The rollback alarms notify the alerts topic."
+  }
+}
+
+run "no_topic_no_module_alarms" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.error_rate) == 0 && length(aws_sagemaker_endpoint.this.deployment_config[0].auto_rollback_configuration) == 0
+    error_message = "Without a topic the module creates no alarm (none would be heard); updates still go blue/green."
+  }
+}
+
+run "rejects_a_topic_that_is_not_sns" {
+  command = plan
+  variables {
+    rollout = { alerts_topic_arn = "alerts" }
+  }
+  expect_failures = [var.rollout]
+}
+
+run "prod_defaults_to_a_canary" {
+  command = plan
+  variables {
+    environment = "prod"
+    instance    = { count = 2 }
+    autoscaling = { min_capacity = 2 }
+    rollout     = { rollback_alarm_names = ["unit-data-quality-drift-torque_nm"] }
+  }
+
+  assert {
+    condition     = aws_sagemaker_endpoint.this.deployment_config[0].blue_green_update_policy[0].traffic_routing_configuration[0].type == "CANARY" && aws_sagemaker_endpoint.this.deployment_config[0].blue_green_update_policy[0].traffic_routing_configuration[0].canary_size[0].value == 10
+    error_message = "A prod update goes to a 10 % canary first."
+  }
+
+  assert {
+    condition     = contains([for a in aws_sagemaker_endpoint.this.deployment_config[0].auto_rollback_configuration[0].alarms : a.alarm_name], "unit-data-quality-drift-torque_nm") && aws_sagemaker_endpoint.this.deployment_config[0].blue_green_update_policy[0].termination_wait_in_seconds == 600
+    error_message = "The drift alarm of model-monitoring also rolls back, and the old fleet bakes 10 minutes."
+  }
+}
+
+run "warns_of_a_prod_endpoint_without_rollback_alarms" {
+  command = plan
+  variables {
+    environment = "prod"
+    instance    = { count = 2 }
+    autoscaling = { min_capacity = 2 }
+  }
+  expect_failures = [check.prod_rolls_back_on_alarms]
+}
+
+run "linear_steps" {
+  command = plan
+  variables {
+    rollout = { strategy = "LINEAR", linear_step_percent = 25, wait_seconds = 120 }
+  }
+
+  assert {
+    condition     = aws_sagemaker_endpoint.this.deployment_config[0].blue_green_update_policy[0].traffic_routing_configuration[0].linear_step_size[0].value == 25 && aws_sagemaker_endpoint.this.deployment_config[0].blue_green_update_policy[0].traffic_routing_configuration[0].wait_interval_in_seconds == 120
+    error_message = "LINEAR shifts 25 % every 120 s."
+  }
+}
+
+run "serverless_has_no_guardrails" {
+  command = plan
+  variables {
+    serverless = { memory_size_in_mb = 3072 }
+  }
+
+  assert {
+    condition     = length(aws_sagemaker_endpoint.this.deployment_config) == 0 && length(aws_cloudwatch_metric_alarm.error_rate) == 0
+    error_message = "Serverless endpoints do not support deployment guardrails: no deployment_config, no rollback alarms."
+  }
+}
+
+run "rejects_unknown_strategy" {
+  command = plan
+  variables {
+    rollout = { strategy = "BLUE" }
+  }
+  expect_failures = [var.rollout]
+}
+
+run "rejects_a_canary_over_half" {
+  command = plan
+  variables {
+    rollout = { strategy = "CANARY", canary_percent = 80 }
+  }
+  expect_failures = [var.rollout]
 }

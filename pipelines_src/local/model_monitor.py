@@ -30,6 +30,7 @@ from typing import Any
 from pipelines_src.local import runtime_ext
 from pipelines_src.local.cron import Cron, CronError
 from pipelines_src.local.extensions import add_handlers
+from pipelines_src.local.model_monitor_job import endpoint_of
 
 TICK_ENV = "MLOPS_MONITOR_TICK_S"
 
@@ -99,11 +100,6 @@ def delete_data_quality_job_definition(self: Any) -> str:
     return "{}"
 
 
-def _endpoint_of(definition: dict[str, Any]) -> str | None:
-    endpoint: str | None = definition.get("DataQualityJobInput", {}).get("EndpointInput", {}).get("EndpointName")
-    return endpoint
-
-
 def list_data_quality_job_definitions(self: Any) -> str:
     summaries = [
         {
@@ -111,7 +107,7 @@ def list_data_quality_job_definitions(self: Any) -> str:
             "MonitoringJobDefinitionArn": arn,
             "CreationTime": m.fields["CreationTime"],
         }
-        | ({"EndpointName": _endpoint_of(m.fields)} if _endpoint_of(m.fields) else {})
+        | ({"EndpointName": endpoint_of(m.fields)} if endpoint_of(m.fields) else {})
         for arn, m in list(_STORE.items())
         if ":data-quality-job-definition/" in arn
     ]
@@ -127,7 +123,7 @@ def _schedule_fields(response: Any, arn: str, config: dict[str, Any]) -> dict[st
         raise ValidationError(message="MonitoringScheduleConfig.MonitoringJobDefinitionName: name a job definition")
     definition = _find(response, "data-quality-job-definition", definition_name)
     _parse_schedule(config.get("ScheduleConfig", {}).get("ScheduleExpression", "NOW"))
-    endpoint = _endpoint_of(definition.fields)
+    endpoint = endpoint_of(definition.fields)
     return {
         "MonitoringScheduleArn": arn,
         "MonitoringScheduleName": response._get_param("MonitoringScheduleName"),

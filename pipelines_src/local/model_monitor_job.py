@@ -21,6 +21,12 @@ METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"  # what Model Monitor
 _TYPES = {"String": "category", "Integral": "int", "Fractional": "float"}
 
 
+def endpoint_of(definition: dict[str, Any]) -> str | None:
+    """The endpoint a job definition monitors (None for a batch transform input)."""
+    endpoint: str | None = definition.get("DataQualityJobInput", {}).get("EndpointInput", {}).get("EndpointName")
+    return endpoint
+
+
 class JobInputError(RuntimeError):
     """The execution's input cannot be analysed; the message is its FailureReason."""
 
@@ -137,7 +143,7 @@ def run(
     definition: dict[str, Any], schedule: Any, window: tuple[datetime, datetime], scheduled: datetime
 ) -> list[dict[str, Any]]:
     """Analyse the window's captured requests; the violations found (written to the output)."""
-    endpoint = definition.get("DataQualityJobInput", {}).get("EndpointInput", {}).get("EndpointName")
+    endpoint = endpoint_of(definition)
     if not endpoint:
         raise JobInputError("the local runtime monitors endpoints: BatchTransformInput job definitions do not run here")
     s3 = runtime_ext.client("s3", schedule.region)

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from pipelines_src.local import runtime_ext
+from pipelines_src.local import jobs, runtime_ext
 from pipelines_src.local.extensions import add_handlers
 
 SOURCE_ENV = "MLOPS_LOCAL_SOURCE"
@@ -236,6 +236,7 @@ def _run_codebuild(action: dict[str, Any], run: ActionRun, execution: ExecutionR
             capture_output=True,
             text=True,
             timeout=timeout,
+            preexec_fn=jobs.die_with_the_runner,  # one C call before exec: a dead emulator leaves no build
         )
         output, code = done.stdout + done.stderr, done.returncode
     except subprocess.TimeoutExpired as exc:

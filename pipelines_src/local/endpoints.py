@@ -4,7 +4,9 @@ Creating (or updating) an endpoint deploys each production variant of its config
 local process of the registry's serving container code (`pipelines_src.serving.app`) on a
 loopback port, with the model artefact from S3 unpacked as SageMaker does into the model folder;
 the endpoint is Creating/Updating until every variant answers /ping, then InService (an update
-moves traffic only then, and stops the old processes), or Failed with the reason. InvokeEndpoint
+moves traffic only then, and stops the old processes), or Failed with the reason; a failed update
+rolls back as SageMaker's does: the previous configuration serves again, InService, and
+FailureReason says why. InvokeEndpoint
 (sagemaker-runtime) is answered here, outside moto: the request goes to a variant chosen by
 weight (or the one in X-Amzn-SageMaker-Target-Variant); a model error is AWS's ModelError with
 the container's status and message. Requests and responses are captured as SageMaker captures
@@ -195,8 +197,17 @@ def _start_variant(backend: Any, region: str, variant: dict[str, Any], folder: P
     return Variant(variant["VariantName"], weight, port, process)
 
 
-def deploy(account: str, region: str, name: str) -> None:
-    """Serve the endpoint's current configuration; the old processes stop once it serves."""
+def _roll_back(endpoint: Any, previous: str, reason: str) -> None:
+    """A failed update, as SageMaker ends it: the previous configuration serves again, InService,
+    and FailureReason says why (the apply that asked for the new one is not told)."""
+    endpoint.endpoint_config_name = previous
+    endpoint.endpoint_status = "InService"
+    setattr(endpoint, "failure_reason", f"update rolled back: {reason}"[:1024])  # noqa: B010  (moto types it None)
+
+
+def deploy(account: str, region: str, name: str, previous: str | None = None) -> None:
+    """Serve the endpoint's current configuration; the old processes stop once it serves. An
+    update (`previous` names the configuration it replaces) that fails rolls back to it."""
     from moto.sagemaker.models import sagemaker_backends
 
     backend = sagemaker_backends[account][region]
@@ -212,6 +223,9 @@ def deploy(account: str, region: str, name: str) -> None:
     except DeployFailed as exc:
         for variant in started:
             variant.process.kill()
+        if previous is not None and (account, region, name) in _DEPLOYED:
+            _roll_back(endpoint, previous, str(exc))
+            return
         endpoint.endpoint_status = "Failed"
         setattr(endpoint, "failure_reason", str(exc)[:1024])  # noqa: B010  (moto types it None)
         return
@@ -366,13 +380,14 @@ def update_endpoint(self: Any) -> str:
     backend = self.sagemaker_backend
     endpoint = backend.endpoints[name] if name in backend.endpoints else backend.describe_endpoint(name)
     config = backend.describe_endpoint_config(config_name)
+    previous = endpoint.endpoint_config_name
     endpoint.endpoint_config_name, endpoint.production_variants = config_name, config["ProductionVariants"]
     endpoint.data_capture_config = config.get("DataCaptureConfig")
     endpoint.last_deployment_config = self._get_param("DeploymentConfig") or getattr(
         endpoint, "last_deployment_config", None
     )
     endpoint.endpoint_status = "Updating"
-    _LAUNCHES.put(lambda: deploy(self.current_account, self.region, name))
+    _LAUNCHES.put(lambda: deploy(self.current_account, self.region, name, previous))
     return json.dumps({"EndpointArn": endpoint.arn})
 
 

@@ -44,3 +44,25 @@ def test_new_instance_type_replaces_config_before_destroying_it(endpoint: tf.Ter
 def test_destroy_leaves_nothing(endpoint: tf.TerraformRoot) -> None:
     endpoint.destroy(TFVARS)
     assert endpoint.state_addresses() == []
+
+
+def test_an_update_sagemaker_rolled_back_fails_the_apply(
+    local_emulator: emulator.Emulator, tf_work: Path, inventory_model: str
+) -> None:
+    """The known provider pain: SageMaker rolls a failed update back, the apply would succeed and
+    the old configuration serve. The module's postcondition reads it back and fails the apply."""
+    root = tf.TerraformRoot(tf.stage(MODULE, tf_work / "e2e-rollback", local_emulator), tf.base_env(local_emulator))
+    steady = {"name": "rolled-back"}
+    root.apply(TFVARS, steady)
+    missing = {
+        "model_data_url": "s3://inventory-artifacts/quality/missing.tar.gz",
+        "prebuilt_image": {"repository_name": "sagemaker-xgboost", "image_tag": "1.7-1"},
+    }
+    try:
+        with pytest.raises(tf.TerraformError, match=r"SageMaker\s+rolled\s+the\s+update\s+back"):
+            root.apply(TFVARS, steady | {"model": missing})
+        served = local_emulator.client("sagemaker").describe_endpoint(EndpointName="rolled-back")
+        assert served["EndpointStatus"] == "InService" and "update rolled back" in served["FailureReason"]
+    finally:
+        root.destroy(TFVARS, steady)
+    assert root.state_addresses() == []

@@ -212,3 +212,19 @@ def test_a_model_that_cannot_be_fetched_fails_the_endpoint(aws: dict[str, Any]) 
     found = _wait(sm, "broken")
     assert found["EndpointStatus"] == "Failed"
     assert f"Failed to download model data from s3://{BUCKET}/missing/model.tar.gz" in found["FailureReason"]
+
+
+def test_a_failed_update_rolls_back_to_the_serving_configuration(aws: dict[str, Any]) -> None:
+    """As SageMaker does: the old configuration serves again, InService, with FailureReason set."""
+    sm = aws["sagemaker"]
+    _config(sm, "steady", aws["key"])
+    sm.create_endpoint(EndpointName="steady", EndpointConfigName="steady")
+    assert _wait(sm, "steady")["EndpointStatus"] == "InService"
+    _config(sm, "steady-broken", aws["key"], model_data="missing/model.tar.gz")
+    sm.update_endpoint(EndpointName="steady", EndpointConfigName="steady-broken")
+    found = _wait(sm, "steady")
+    assert (found["EndpointStatus"], found["EndpointConfigName"]) == ("InService", "steady")
+    assert found["FailureReason"].startswith("update rolled back: Failed to download model data")
+    answer = _invoke(aws, json.dumps({"instances": _records(1)}, default=str), "application/json", endpoint="steady")
+    assert len(json.loads(answer["Body"].read())["predictions"]) == 1, "the old configuration still serves"
+    sm.delete_endpoint(EndpointName="steady")

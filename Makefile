@@ -78,8 +78,8 @@ registry: package ## serve dist/modules as a Terraform module registry on 127.0.
 registry-down: setup ## stop the local module registry
 	$(VENV)/bin/mlops registry down
 
-bench: setup ## batch-inference engine in every mode vs a competent baseline and the 2-core ceiling (~5 min)
-	$(VENV)/bin/python -m tools.bench
+bench: setup ## batch-inference engine in every mode, and a local endpoint under load, vs competent baselines and the 2-core ceiling (~6 min)
+	@$(VENV)/bin/python -m tools.bench; batch=$$?; $(VENV)/bin/python -m tools.bench_endpoint; endpoint=$$?; exit $$(( batch > endpoint ? batch : endpoint ))
 
 demo: setup ## the main job on the embedded default (local emulator, no AWS account)
 	$(VENV)/bin/mlops demo $(DEMO) $(DEMO_VARS)

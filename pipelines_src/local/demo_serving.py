@@ -49,10 +49,16 @@ def _wait(check: Callable[[], Any], what: str, timeout: float = 120.0) -> Any:
     raise ServingFailed(f"{what} within {timeout:.0f} s")
 
 
+def client_records(rows: int, *, seed: int, drift: bool = False) -> list[dict[str, Any]]:
+    """What a client application sends: raw feature records of the sample data (no label, no id,
+    which the data-quality baseline does not describe)."""
+    frame = datasets.generate(rows, seed=seed, drift=drift).drop(columns=["failure", "cycle_id"])
+    return [{str(k): v for k, v in record.items()} for record in frame.to_dict(orient="records")]
+
+
 def send_traffic(runtime: Any, endpoint: str) -> tuple[int, list[float]]:
-    """Drifted raw records (no label, no id) as JSON requests; the requests sent and the first scores."""
-    frame = datasets.generate(REQUESTS * RECORDS_PER_REQUEST, seed=23, drift=True).drop(columns=["failure", "cycle_id"])
-    records = [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+    """Drifted raw records as JSON requests; the requests sent and the first scores."""
+    records = client_records(REQUESTS * RECORDS_PER_REQUEST, seed=23, drift=True)
     first: list[float] = []
     for start in range(0, len(records), RECORDS_PER_REQUEST):
         body = json.dumps({"instances": records[start : start + RECORDS_PER_REQUEST]}, default=str)

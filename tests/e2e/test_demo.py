@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from pipelines_src import cli, datasets, executions
-from pipelines_src.local import demo, emulator
+from pipelines_src import cli, executions
+from pipelines_src.local import demo, demo_serving, emulator
 from pipelines_src.local import terraform as tf
 from tests.e2e.conftest import DEMO, USE_CASE
 
@@ -152,8 +152,7 @@ def test_mlops_endpoints_and_the_emulator_env_reach_the_served_model(
         line.removeprefix("export ").split("=", 1) for line in capsys.readouterr().out.splitlines() if "=" in line
     )
     env = {k: v.strip("'\"") for k, v in exports.items()}
-    record = datasets.generate(1, seed=5).drop(columns=["failure", "cycle_id"]).to_dict(orient="records")
-    body = json.dumps({"instances": record}, default=str)
+    body = json.dumps({"instances": demo_serving.client_records(1, seed=5)}, default=str)
     script = (
         "import boto3, json, sys; r = boto3.client('sagemaker-runtime').invoke_endpoint("
         f"EndpointName='{report.serving.endpoint}', ContentType='application/json', Body=sys.argv[1]);"

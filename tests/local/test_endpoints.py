@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pipelines_src import datasets
-from pipelines_src.local import emulator
+from pipelines_src.local import demo_serving, emulator
 from pipelines_src.serving.app import Predictor
 from tests.conftest import model_archive
 
@@ -77,9 +76,7 @@ def _invoke(aws: dict[str, Any], body: str, content_type: str, endpoint: str = "
 
 
 def _records(rows: int, drift: bool = False) -> list[dict[str, Any]]:
-    """What a client sends: the raw features (no label, no id, which the baseline does not describe)."""
-    frame = datasets.generate(rows, seed=11, drift=drift).drop(columns=["failure", "cycle_id"])
-    return [{str(k): v for k, v in record.items()} for record in frame.to_dict(orient="records")]
+    return demo_serving.client_records(rows, seed=11, drift=drift)
 
 
 def test_invoke_endpoint_returns_the_models_own_predictions(aws: dict[str, Any], trained: dict[str, Path]) -> None:

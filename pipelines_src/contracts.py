@@ -24,6 +24,50 @@ BATCH_STATES = ("data-load", "feature-engineering", "batch-inference", "model-mo
 PIPELINES = ("training", "batch-inference")
 APPROVAL_MODES = ("manual", "auto")
 METRICS = ("auc", "accuracy", "f1", "precision", "recall")  # what model-evaluation can rank by
+DEFAULT_BETA = 2.0  # a missed failure costs a breakdown, a needless inspection an hour: weigh recall
+
+
+@dataclass(frozen=True)
+class EvaluationPolicy:
+    """What model-evaluation and champion-challenger require of a model. The decision threshold
+    maximises F-beta on the validation split (beta > 1 weighs recall, < 1 precision); precision
+    and recall are measured on the test split at that threshold against the minimums; a
+    challenger replaces the champion (the latest Approved package) only when it beats it by
+    `champion_margin` on the execution's evaluation_metric. A use case sets it in its pipeline
+    definition (docs/pipelines.md)."""
+
+    beta: float = DEFAULT_BETA
+    min_precision: float = 0.0
+    min_recall: float = 0.5  # a model that misses most failures is refused whatever its AUC
+    champion_margin: float = 0.01  # less is noise on a few thousand rows, not a better model
+
+    def __post_init__(self) -> None:
+        problems = [] if self.beta > 0 else [f"beta={self.beta}: give a number > 0 (2 weighs recall twice)"]
+        problems += [
+            f"{name}={value}: give a number from 0 to 1"
+            for name, value in (
+                ("min_precision", self.min_precision),
+                ("min_recall", self.min_recall),
+                ("champion_margin", self.champion_margin),
+            )
+            if not 0 <= value <= 1
+        ]
+        if problems:
+            raise ContractError("evaluation policy: " + "; ".join(problems))
+
+    def arguments(self) -> list[str]:
+        """The model-evaluation container arguments that carry the policy."""
+        return [
+            *("--beta", f"{self.beta:g}"),
+            *("--min-precision", f"{self.min_precision:g}"),
+            *("--min-recall", f"{self.min_recall:g}"),
+        ]
+
+    def champion_arguments(self) -> list[str]:
+        """The champion-challenger container arguments."""
+        return ["--beta", f"{self.beta:g}", "--margin", f"{self.champion_margin:g}"]
+
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")
 
 

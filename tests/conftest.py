@@ -4,7 +4,9 @@ one trained model of the sample data for the session."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import shutil
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,6 +134,23 @@ def model_archive(folder: Path) -> bytes:
         for path in sorted(folder.iterdir()):
             tar.add(path, arcname=path.name)
     return buffer.getvalue()
+
+
+def weak_model(model: Path, target: Path) -> Path:
+    """A copy of a model folder whose booster learnt noise (and which carries no decision
+    threshold): a champion any real challenger beats."""
+    import numpy as np
+    import xgboost as xgb
+
+    shutil.copytree(model, target)
+    for name in ("model.joblib", "xgboost-model", "operating-point.json"):
+        (target / name).unlink(missing_ok=True)
+    width = len(json.loads((model / "transformer" / "feature_names.json").read_text()))
+    rng = np.random.default_rng(0)
+    noise = xgb.DMatrix(rng.random((200, width)), label=rng.integers(0, 2, 200))
+    booster = xgb.train({"max_depth": 1, "objective": "binary:logistic"}, noise, num_boost_round=2)
+    (target / "xgboost-model").write_bytes(booster.save_raw(raw_format="ubj"))
+    return target
 
 
 @pytest.fixture(scope="session")

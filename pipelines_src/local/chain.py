@@ -24,6 +24,7 @@ from pipelines_src.pipelines import compiler
 from pipelines_src.pipelines import states as s
 from pipelines_src.pipelines.pipeline import Pipeline
 from pipelines_src.pipelines.refs import Scope, state_key
+from pipelines_src.steps import artifacts
 from pipelines_src.steps.container import StepError
 
 # What the registry's job states call their outputs (the names tests and users look for).
@@ -75,16 +76,17 @@ class LocalRun:
 
     def folders(self) -> dict[str, Path]:
         """Each job state's output folder by its output name (dataset, features, evaluation...),
-        plus the unpacked model of each candidate and of the best one (`model`)."""
+        plus the unpacked model of each candidate and the registered one (`model`: the best
+        candidate with the decision threshold model-evaluation chose)."""
         found: dict[str, Path] = {}
         for key, result in self.data["steps"].items():
             if isinstance(result, dict) and "output" in result and result.get("job"):
                 found[_OUTPUT_NAMES.get(key, key)] = self.s3.path(str(result["output"]))
         for name, folder in self.models.items():
             found[name.rsplit("/", 1)[-1]] = folder
-        decision = self.data["steps"].get("read_decision", {}).get("decision")
-        if decision is not None:
-            found["model"] = self.models[f"training/candidate-{decision['best_index']}"]
+        registered = found.get("evaluation", self.jobs_dir / "none") / "model"
+        if (registered / "model.tar.gz").exists():
+            found["model"] = artifacts.single_model_dir(registered, self.jobs_dir / "registered-model")
         return found
 
 
@@ -215,7 +217,7 @@ def train_locally(
 
 def _model_package_of(training: LocalRun) -> dict[str, Any]:
     """What describe-model would return for the package the training run registered."""
-    model = training.data["steps"]["select_best_model"]["uri"]
+    model = f"{training.data['steps']['model_evaluation']['output']}model/model.tar.gz"
     monitoring = training.data["steps"]["model_monitoring"]["output"]
     return {
         "model_data_url": model,

@@ -371,6 +371,11 @@ def summary(report: DemoReport, out_dir: Path) -> str:
         f"best candidate     {report.metrics.get('best_candidate')} {report.metrics.get('metric')}="
         f"{report.metrics.get('value')}"
     )
+    if point := report.metrics.get("operating_point"):
+        lines.append(
+            f"operating point    score >= {point['threshold']} flags a failure: catches {point['recall']:.0%} of "
+            f"failures (recall), {point['precision']:.0%} of flags are failures (precision), on the test split"
+        )
     lines.append(f"features           {len(report.feature_names)}: {', '.join(report.feature_names)}")
     lines.append(f"batch rows         {report.input_rows} in, {report.prediction_rows} predictions out")
     lines.append(f"predictions        {report.predictions_uri}")

@@ -20,6 +20,7 @@ from pipelines_src.pipelines.refs import (
     Arguments,
     Format,
     FromInput,
+    Ref,
     Result,
     array_length,
     json_text,
@@ -227,14 +228,24 @@ def _training_succeeded() -> s.Step:
     )
 
 
-def _model_evaluation(pipeline: str, features: Result) -> s.Step:
+def _model_evaluation(pipeline: str, features: Result, policy: contracts.EvaluationPolicy) -> s.Step:
     return s.ProcessingStep(
         "model-evaluation",
         module=STEPS + "evaluation",
-        inputs={"models": layout(pipeline, "training"), "test": features / "test/"},
+        inputs={
+            "models": layout(pipeline, "training"),
+            "validation": features / "validation/",
+            "test": features / "test/",
+        },
         output="evaluation",
         arguments=Arguments(
-            ("--metric", FromInput("evaluation_metric"), "--threshold", text(FromInput("evaluation_threshold")))
+            (
+                "--metric",
+                FromInput("evaluation_metric"),
+                "--threshold",
+                text(FromInput("evaluation_threshold")),
+                *policy.arguments(),
+            )
         ),
     )
 
@@ -269,10 +280,107 @@ def _batch_monitoring(monitoring: str) -> s.Step:
     )
 
 
-def training_pipeline() -> Pipeline:
+def _find_champion() -> s.Step:
+    return s.ServiceStep(
+        "find-champion",
+        integration="aws-sdk:sagemaker:listModelPackages",
+        call={
+            "ModelPackageGroupName": PLACEHOLDERS["model_package_group_name"],
+            "ModelApprovalStatus": "Approved",
+            "SortBy": "CreationTime",
+            "SortOrder": "Descending",
+            "MaxResults": 1,
+        },
+        # ARNs only: the summaries carry timestamps, which the local engine cannot serialise
+        # into the execution's state (DescribeExecution then fails).
+        selector={"packages.$": "$.ModelPackageSummaryList[*].ModelPackageArn"},
+    )
+
+
+def _champion_kept() -> list[s.Step]:
+    return [
+        s.NotifyStep(
+            "notify-champion-kept",
+            subject="training: champion kept",
+            message=Format(
+                "{} kept the champion {}: the challenger scores {} {} against {} for the champion, "
+                "not better by {}; nothing registered",
+                (
+                    EXECUTION_NAME,
+                    Result("read-comparison", "comparison.champion_package"),
+                    Result("read-comparison", "comparison.metric"),
+                    Result("read-comparison", "comparison.challenger_value"),
+                    Result("read-comparison", "comparison.champion_value"),
+                    Result("read-comparison", "comparison.margin"),
+                ),
+            ),
+        ),
+        s.SucceedStep("champion-kept"),
+    ]
+
+
+def _champion_challenger(pipeline: str, best_model: Ref, policy: contracts.EvaluationPolicy) -> s.Step:
+    """When an Approved package exists, the challenger must beat it on the same hold-out rows;
+    otherwise the execution ends here, succeeded, with "champion kept" alerted."""
+    compare = s.ProcessingStep(
+        "champion-challenger",
+        module=STEPS + "champion",
+        inputs={
+            "champion": Result("describe-champion", "model_data_url"),
+            "challenger": best_model,
+            "holdout": Result("feature-engineering") / "holdout/",
+        },
+        output="comparison",
+        arguments=Arguments(
+            (
+                "--metric",
+                FromInput("evaluation_metric"),
+                *policy.champion_arguments(),
+                "--champion-package",
+                Result("describe-champion", "arn"),
+            )
+        ),
+    )
+    outcome = Result("read-comparison", "comparison.outcome")
+    return s.ChoiceStep(
+        "champion-found",
+        rules=[
+            s.Rule(
+                s.Condition(Result("find-champion", "packages[0]"), "IsPresent"),
+                then=[
+                    s.ServiceStep(
+                        "describe-champion",
+                        integration="aws-sdk:sagemaker:describeModelPackage",
+                        call={"ModelPackageName": Result("find-champion", "packages[0]")},
+                        selector={
+                            "model_data_url.$": "$.InferenceSpecification.Containers[0].ModelDataUrl",
+                            "arn.$": "$.ModelPackageArn",
+                        },
+                    ),
+                    compare,
+                    s.ReadJsonStep(
+                        "read-comparison",
+                        key=layout_key(pipeline, "champion-challenger", "comparison.json"),
+                        field_name="comparison",
+                    ),
+                    s.ChoiceStep(
+                        "challenger-better",
+                        rules=[s.Rule(s.Condition(outcome, "StringEquals", "champion-kept"), then=_champion_kept())],
+                    ),
+                ],
+            )
+        ],
+    )
+
+
+def training_pipeline(policy: contracts.EvaluationPolicy | None = None) -> Pipeline:
+    """`policy`: how the decision threshold is chosen and what the model must reach at it."""
     pipeline = "training"
     features = Result("feature-engineering")
-    best_model = Result("select-best-model", "uri")
+    # model-evaluation's copy of the best candidate's artefact, with the decision threshold it
+    # chose: the registered artefact, so batch and real-time scoring apply that threshold.
+    best_model = Result("model-evaluation") / "model/model.tar.gz"
+    chosen = policy or contracts.EvaluationPolicy()
     monitoring = "model-monitoring"
     return Pipeline(
         pipeline,
@@ -293,16 +401,12 @@ def training_pipeline() -> Pipeline:
                 channels={channel: features / f"{channel}/" for channel in ("train", "validation", "transformer")},
                 candidates=FromInput("hyperparameter_sets"),
             ),
-            _model_evaluation(pipeline, features),
+            _model_evaluation(pipeline, features, chosen),
             s.ReadJsonStep(
                 "read-decision", key=layout_key(pipeline, "model-evaluation", "decision.json"), field_name="decision"
             ),
-            s.SelectStep(
-                "select-best-model",
-                candidates="training",
-                item_field="model",
-                index=Result("read-decision", "decision.best_index"),
-            ),
+            _find_champion(),
+            _champion_challenger(pipeline, best_model, chosen),
             s.ProcessingStep(
                 monitoring,
                 module=STEPS + "monitoring",
@@ -380,7 +484,7 @@ def batch_pipeline() -> Pipeline:
             s.ProcessingStep(
                 "post-processing",
                 module=STEPS + "post_processing",
-                inputs={"predictions": Result("batch-inference")},
+                inputs={"predictions": Result("batch-inference"), "model": Result("describe-model", "model_data_url")},
                 output="decisions",
             ),
             _batch_metadata(pipeline),

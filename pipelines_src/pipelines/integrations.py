@@ -54,6 +54,8 @@ GRANTS: dict[str, Grant] = {
     ),
     "aws-sdk:sagemaker:describeModelPackage": Grant(("sagemaker:DescribeModelPackage",), (_PACKAGES,)),
     "aws-sdk:sagemaker:updateModelPackage": Grant(("sagemaker:UpdateModelPackage",), (_PACKAGES,)),
+    # IAM gives ListModelPackages no resource type (only "*" matches); the call names the group.
+    "aws-sdk:sagemaker:listModelPackages": Grant(("sagemaker:ListModelPackages",), ("*",)),
     "aws-sdk:s3:getObject": Grant(("s3:GetObject",), ("arn:${partition}:s3:::${artifacts_bucket}/${use_case}/*",)),
     "dynamodb:putItem": Grant(
         ("dynamodb:PutItem",), ("arn:${partition}:dynamodb:${region}:${account}:table/${metadata_table}",)

@@ -298,7 +298,11 @@ def _unmet(step: s.Step, ref: Ref, available: set[str], writes: dict[str, tuple[
                 f"state {step.name!r} reads {ref.asl()}, but no earlier state {producer!r} produces it: "
                 "put the step after its producer or read another output"
             )
-        elif isinstance(ref, Result) and writes.get(producer) and ref.field.split(".")[0] not in writes[producer]:
+        elif (
+            isinstance(ref, Result)
+            and writes.get(producer)
+            and re.split(r"[.\[]", ref.field)[0] not in writes[producer]
+        ):
             problems.append(
                 f"state {step.name!r} reads {ref.path}, but {producer!r} writes only {list(writes[producer])}"
             )
@@ -333,14 +337,14 @@ def _prepared(step: s.Step, pipeline: str) -> s.Step:
 
 
 def _terminal(step: s.Step) -> bool:
-    return isinstance(step, s.FailStep)
+    return isinstance(step, s.FailStep | s.SucceedStep)
 
 
 def _compile_chain(chain: Sequence[s.Step], after: str | None, states: dict[str, Any]) -> None:
     for index, step in enumerate(chain):
         following = chain[index + 1].name if index + 1 < len(chain) else after
         if _terminal(step) and index + 1 < len(chain):
-            raise PipelineError(f"state {chain[index + 1].name!r} follows the Fail state {step.name!r}: it never runs")
+            raise PipelineError(f"state {chain[index + 1].name!r} follows the end state {step.name!r}: it never runs")
         states[step.name] = _compile_state(step, following, states)
 
 

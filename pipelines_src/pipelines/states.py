@@ -564,7 +564,7 @@ class RegisterModelStep(Step):
     """A model package in the use case's group, PendingManualApproval, with its metrics in the
     registry's model-metrics format (model quality; data-quality statistics and constraints)."""
 
-    model_data: Ref = field(default_factory=lambda: Result("select-best-model", "uri"))
+    model_data: Ref = field(default_factory=lambda: Result("model-evaluation") / "model/model.tar.gz")
     model_quality: Ref | None = None
     data_statistics: Ref | None = None
     data_constraints: Ref | None = None
@@ -740,6 +740,16 @@ class FailStep(Step):
 
     def state(self) -> dict[str, Any]:
         return {"Type": "Fail", "Error": self.error, "Cause": self.cause}
+
+
+@dataclass
+class SucceedStep(Step):
+    """Ends the execution as succeeded (a branch that decided there is nothing more to do)."""
+
+    catches: ClassVar[bool] = False
+
+    def state(self) -> dict[str, Any]:
+        return {"Type": "Succeed"}
 
 
 @dataclass

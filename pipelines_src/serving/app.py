@@ -4,7 +4,9 @@ GET  /ping         200 once the model is loaded (SageMaker's health check)
 POST /invocations  text/csv: one feature row per line (the transformed features, as Batch
                    Transform sends them) -> one probability per line;
                    application/json: {"instances": [{raw record}, ...]} -> the model's own
-                   transformer prepares them -> {"predictions": [...]}
+                   transformer prepares them -> {"predictions": [...], "labels": [0|1, ...]},
+                   a label 1 where the probability reaches the model's decision threshold
+                   (operating-point.json; 0.5 for a model without one)
 The model comes from /opt/ml/model (SM_MODEL_DIR), as SageMaker unpacks model.tar.gz there.
 """
 
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines_src.steps.artifacts import load_model, load_transformer
+from pipelines_src.steps.artifacts import load_decision_threshold, load_model, load_transformer
 from pipelines_src.steps.training import predict_proba
 
 MAX_BODY = 6 * 1024 * 1024  # SageMaker's invocation payload limit
@@ -32,6 +34,8 @@ class Predictor:
     def __init__(self, model_dir: Path) -> None:
         self.model = load_model(model_dir)
         self.transformer = load_transformer(model_dir)
+        chosen = load_decision_threshold(model_dir)
+        self.threshold = 0.5 if chosen is None else chosen
 
     def from_csv(self, body: str) -> str:
         rows = [line.split(",") for line in body.splitlines() if line.strip()]
@@ -43,7 +47,11 @@ class Predictor:
         if self.transformer is None:
             raise ValueError("this model has no transformer: send text/csv feature rows instead")
         features = self.transformer.transform(pd.DataFrame(instances)).to_numpy(dtype=np.float32)
-        return {"predictions": [round(float(s), 6) for s in predict_proba(self.model, features)]}
+        scores = predict_proba(self.model, features)
+        return {
+            "predictions": [round(float(s), 6) for s in scores],
+            "labels": [int(s >= self.threshold) for s in scores],
+        }
 
 
 def handler_for(predictor: Predictor) -> type[BaseHTTPRequestHandler]:

@@ -7,6 +7,7 @@ aborts the process on an empty buffer, and unpickling fails with bare EOFErrors.
 from __future__ import annotations
 
 import io
+import json
 import pickle
 import tarfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from pipelines_src.steps.container import StepError
 
 MODEL_FILES = ("xgboost-model", "model.joblib")
 TRANSFORMER = Path("transformer") / "transformer.pkl"
+OPERATING_POINT = "operating-point.json"  # the decision threshold model-evaluation chose
 _FIX = "re-run training, or pass the model artefact of a successful training job"
 
 
@@ -115,3 +117,33 @@ def check_width(model: Any, columns: int, data: str) -> None:
             f"{data} has {columns} features but the model was trained on {width}: score data made by the "
             "model's own transformer (the feature-engineering of the same training run)"
         )
+
+
+def pack_model(folder: Path, archive: Path, extra: dict[str, Any]) -> Path:
+    """`folder` as SageMaker's model.tar.gz (files at the archive's root) plus `extra` JSON files."""
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "w:gz") as tar:
+        for path in sorted(folder.iterdir()):
+            if path.name not in extra:
+                tar.add(path, arcname=path.name)
+        for name, content in extra.items():
+            data = json.dumps(content, indent=2).encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return archive
+
+
+def load_decision_threshold(model_dir: Path) -> float | None:
+    """The decision threshold a model artefact carries (None: registered before thresholds were
+    chosen, or a bare training artefact)."""
+    path = model_dir / OPERATING_POINT
+    if not path.exists():
+        return None
+    try:
+        threshold = float(json.loads(path.read_text())["threshold"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StepError(f"{OPERATING_POINT} has no numeric 'threshold' ({exc}); {_FIX}") from exc
+    if not 0 <= threshold <= 1:
+        raise StepError(f"{OPERATING_POINT}: threshold {threshold} is not from 0 to 1; {_FIX}")
+    return threshold

@@ -6,6 +6,8 @@ The transformer is pluggable: `--transformer package.module:Class`, a class with
 schema)` returning itself, `transform(frame)` returning a float frame, and `feature_names`.
 
 fit:       input dataset/ (data-load) -> output train/ validation/ test/ facets/ transformer/
+           holdout/ (the validation and test rows as raw records, for champion-challenger:
+           every model transforms them with its own transformer)
 transform: input dataset/ + transformer/ -> output features/features.csv (id, features...)
 """
 
@@ -107,6 +109,9 @@ def fit_and_write(dataset: pd.DataFrame, schema: DatasetSchema, transformer: Tra
         if schema.facet:  # ids and raw facet of each split, row-aligned, for the bias report
             (out / "facets").mkdir(parents=True, exist_ok=True)
             part[[c for c in (schema.id_column, schema.facet) if c]].to_csv(out / "facets" / f"{name}.csv", index=False)
+        if name != "train":
+            (out / "holdout").mkdir(parents=True, exist_ok=True)
+            part.to_parquet(out / "holdout" / f"{name}.parquet", index=False)  # dtypes kept
     (out / "transformer").mkdir(parents=True, exist_ok=True)
     (out / "transformer" / "transformer.pkl").write_bytes(pickle.dumps(transformer))
     write_json(out / "transformer" / "feature_names.json", transformer.feature_names)

@@ -47,8 +47,7 @@ def _bar(labels: Sequence[str], values: Sequence[float], title: str) -> str:
     return _img(figure)
 
 
-def write_evaluation_html(path: Path, metrics: dict[str, Any], decision: dict[str, Any]) -> Path:
-    values = metrics["binary_classification_metrics"]
+def _roc_plot(values: dict[str, Any]) -> str:
     roc = values["receiver_operating_characteristic_curve"]
     figure, axis = plt.subplots(figsize=(4.5, 4.5))
     axis.plot(
@@ -58,6 +57,27 @@ def write_evaluation_html(path: Path, metrics: dict[str, Any], decision: dict[st
     axis.set_xlabel("false positive rate")
     axis.set_ylabel("true positive rate")
     axis.legend()
+    return _img(figure)
+
+
+def _precision_recall_plot(values: dict[str, Any], point: dict[str, Any]) -> str:
+    curve = values["precision_recall_curve"]
+    figure, axis = plt.subplots(figsize=(4.5, 4.5))
+    axis.plot(curve["recalls"], curve["precisions"], label="model")
+    axis.plot(
+        [point["recall"]], [point["precision"]], "o", color="#b3261e", label=f"threshold {point['threshold']:.3f}"
+    )
+    axis.set_xlabel("recall (failures caught)")
+    axis.set_ylabel("precision (alarms that were failures)")
+    axis.set_xlim(0, 1.02)
+    axis.set_ylim(0, 1.02)
+    axis.legend()
+    return _img(figure)
+
+
+def write_evaluation_html(path: Path, metrics: dict[str, Any], decision: dict[str, Any]) -> Path:
+    values = metrics["binary_classification_metrics"]
+    point = decision["operating_point"]
     matrix = values["confusion_matrix"]
     rows = [(name, values[name]["value"]) for name in ("auc", "accuracy", "precision", "recall", "f1")]
     path.write_text(
@@ -66,10 +86,58 @@ def write_evaluation_html(path: Path, metrics: dict[str, Any], decision: dict[st
             f"<p>Decision on <b>{decision['metric']}</b>: {decision['value']:.4f} "
             f"against threshold {decision['threshold']} "
             f"(trivial baseline {decision['trivial_baseline'][decision['metric']]:.4f}).</p>",
-            _table(["metric", "value"], rows),
-            _img(figure),
+            f"<p>Operating point: score &ge; <b>{point['threshold']}</b> means failure (chosen on the "
+            f"{point['chosen_on']} split, maximising F{point['beta']:g}); on the {point['measured_on']} split it "
+            f"catches <b>{point['recall']:.1%}</b> of failures with precision <b>{point['precision']:.1%}</b> "
+            f"(minimums: recall {decision['policy']['min_recall']}, precision "
+            f"{decision['policy']['min_precision']}). Batch and real-time scoring apply this threshold.</p>",
+            _table(["metric (at the operating point)", "value"], rows),
+            _roc_plot(values),
+            _precision_recall_plot(values, point),
             "<h2>Confusion matrix</h2>",
             _table(["actual \\ predicted", "0", "1"], [(a, matrix[a]["0"], matrix[a]["1"]) for a in ("0", "1")]),
+        )
+    )
+    return path
+
+
+def _curves_of_both(comparison: dict[str, Any]) -> str:
+    figure, (roc_axis, pr_axis) = plt.subplots(1, 2, figsize=(9, 4.5))
+    for who in ("champion", "challenger"):
+        values = comparison[who]["binary_classification_metrics"]
+        roc, pr = values["receiver_operating_characteristic_curve"], values["precision_recall_curve"]
+        roc_axis.plot(
+            roc["false_positive_rates"], roc["true_positive_rates"], label=f"{who} (AUC {values['auc']['value']:.3f})"
+        )
+        pr_axis.plot(pr["recalls"], pr["precisions"], label=who)
+        pr_axis.plot([values["recall"]["value"]], [values["precision"]["value"]], "o")
+    roc_axis.plot([0, 1], [0, 1], "--", color="grey")
+    roc_axis.set_xlabel("false positive rate")
+    roc_axis.set_ylabel("true positive rate")
+    pr_axis.set_xlabel("recall")
+    pr_axis.set_ylabel("precision")
+    roc_axis.legend()
+    pr_axis.legend()
+    return _img(figure)
+
+
+def write_comparison_html(path: Path, comparison: dict[str, Any]) -> Path:
+    names = ("auc", "accuracy", "precision", "recall", "f1")
+    both = [comparison[who]["binary_classification_metrics"] for who in ("champion", "challenger")]
+    rows = [("decision threshold", comparison["champion"]["threshold"], comparison["challenger"]["threshold"])]
+    rows += [(name, both[0][name]["value"], both[1][name]["value"]) for name in names]
+    kept = comparison["outcome"] == "champion-kept"
+    verdict = (
+        f"<p class='{'bad' if kept else 'good'}'>{html.escape(comparison['outcome'])}: {comparison['metric']} "
+        f"{comparison['challenger_value']:.4f} against the champion's {comparison['champion_value']:.4f} "
+        f"(required: at least {comparison['margin']} better)</p>"
+    )
+    path.write_text(
+        _page(
+            "Champion and challenger on the same hold-out rows",
+            verdict,
+            _table(["figure (test split, each at its own threshold)", "champion", "challenger"], rows),
+            _curves_of_both(comparison),
         )
     )
     return path

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ import pytest
 from pipelines_src import cli, executions
 from pipelines_src.local import demo, demo_serving, emulator
 from pipelines_src.local import terraform as tf
+from pipelines_src.steps import artifacts
+from tests.conftest import weak_model
 from tests.e2e.conftest import DEMO, USE_CASE
 
 
@@ -116,6 +119,39 @@ def test_reports_and_state_graphs_are_written(ran: tuple[demo.DemoReport, Path])
     assert json.loads(demo.write_summary(report, out_dir).read_text())["prediction_rows"] == demo.BATCH_ROWS
 
 
+def _packages(clients: dict[str, Any], report: demo.DemoReport) -> list[dict[str, Any]]:
+    group = clients["sagemaker"].describe_model_package(ModelPackageName=report.model_package_arn)
+    listed = clients["sagemaker"].list_model_packages(ModelPackageGroupName=group["ModelPackageGroupName"])
+    return list(listed["ModelPackageSummaryList"])
+
+
+def _s3_json(clients: dict[str, Any], uri: str) -> Any:
+    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    return json.loads(clients["s3"].get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def test_retraining_that_does_not_beat_the_champion_registers_nothing(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot
+) -> None:
+    """The same data and candidates again: the challenger equals the champion (the demo's
+    Approved package), which a tie does not replace; the execution succeeds, says why, alerts."""
+    report, _ = ran
+    outputs = complete_use_case.outputs()
+    _alerts(clients, outputs)
+    before = _packages(clients, report)
+    payload = demo.training_input(USE_CASE, f"s3://{outputs['data_bucket']}/{USE_CASE}/raw/", "champion-kept")
+    arn = executions.start(clients["stepfunctions"], demo.Deployment.of(outputs, DEMO).machine("training"), payload)
+    done = executions.follow(clients["stepfunctions"], arn)
+    assert done.status == "SUCCEEDED", (done.error, done.cause)
+    assert {"champion-challenger", "champion-kept"} <= set(done.states) and "register-model" not in done.states
+    comparison = _s3_json(clients, done.output["steps"]["champion_challenger"]["output"] + "comparison.json")
+    assert comparison["outcome"] == "champion-kept" and comparison["champion_package"] == report.model_package_arn
+    assert comparison["champion_value"] == comparison["challenger_value"] == report.metrics["value"]
+    assert _packages(clients, report) == before, "nothing registered"
+    kept = [a for a in _alerts(clients, outputs) if a.startswith("training: champion kept")]
+    assert len(kept) == 1 and report.model_package_arn in kept[0], kept
+
+
 @pytest.fixture
 def local_cli(ran: tuple[demo.DemoReport, Path], mlops_local_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """`mlops ... --local` pointed at this session's deployment, after the demo ran."""
@@ -131,7 +167,8 @@ def test_mlops_run_and_status_on_the_local_deployment(
     (tmp_path / "input.json").write_text(json.dumps(payload))
     assert cli.main(["run", "training", "--local", "--input", str(tmp_path / "input.json")]) == 0
     ran_output = capsys.readouterr().out
-    assert "SUCCEEDED" in ran_output and "register-model" in ran_output, "progress is printed state by state"
+    # the demo's package is the champion: the same training again keeps it (progress state by state)
+    assert "SUCCEEDED" in ran_output and "champion-challenger" in ran_output, ran_output
     assert cli.main(["status", "--local"]) == 0
     listed = capsys.readouterr().out
     assert listed.count("SUCCEEDED") >= 3 and outputs["training_state_machine_arn"] in listed
@@ -313,3 +350,69 @@ def test_a_failing_candidate_fails_the_training_map_with_the_jobs_reason_in_the_
     assert len(alerts) == 1, alerts
     assert "States.TaskFailed" in alerts[0] and "num_round" in alerts[0], alerts[0]
     assert "Custom Error Names" not in alerts[0] and '{"' not in alerts[0], "the job's reason, not its JSON"
+
+
+def test_the_registered_model_scores_at_its_own_threshold(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], tmp_path: Path
+) -> None:
+    """Issue 18's bar: the demo's model catches most failures at the threshold stored with the
+    package (the wave-1 model caught 1 of 42 at 0.5), and batch scoring applies that threshold."""
+    report, out_dir = ran
+    point = report.metrics["operating_point"]
+    assert point["recall"] >= 0.5 and point["precision"] > 0 and 0 < point["threshold"] < 1
+    assert f"score >= {point['threshold']} flags a failure" in demo.summary(report, out_dir)
+    url = clients["sagemaker"].describe_model_package(ModelPackageName=report.model_package_arn)[
+        "InferenceSpecification"
+    ]["Containers"][0]["ModelDataUrl"]
+    bucket, key = url.removeprefix("s3://").split("/", 1)
+    clients["s3"].download_file(bucket, key, str(tmp_path / "model.tar.gz"))
+    with tarfile.open(tmp_path / "model.tar.gz") as archive:
+        stored = json.load(archive.extractfile("operating-point.json"))  # type: ignore[arg-type]
+    assert stored == point
+    summary_uri = report.decisions_uri + "summary.json"
+    bucket, key = summary_uri.removeprefix("s3://").split("/", 1)
+    summary = json.loads(clients["s3"].get_object(Bucket=bucket, Key=key)["Body"].read())
+    assert (summary["threshold"], summary["threshold_source"]) == (point["threshold"], "model")
+
+
+def test_a_retrained_model_that_beats_the_champion_is_registered_for_approval(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot, tmp_path: Path
+) -> None:
+    """Last in this module: it approves a weak champion (which starts the Approved rule's batch
+    inference, followed here to its end). Retraining then beats it on the same hold-out rows and
+    registers the challenger PendingManualApproval."""
+    report, _ = ran
+    outputs, sm = complete_use_case.outputs(), clients["sagemaker"]
+    registered = sm.describe_model_package(ModelPackageName=report.model_package_arn)
+    url = registered["InferenceSpecification"]["Containers"][0]["ModelDataUrl"]
+    bucket, key = url.removeprefix("s3://").split("/", 1)
+    clients["s3"].download_file(bucket, key, str(tmp_path / "model.tar.gz"))
+    with tarfile.open(tmp_path / "model.tar.gz") as archive:
+        archive.extractall(tmp_path / "model", filter="data")
+    weak = artifacts.pack_model(weak_model(tmp_path / "model", tmp_path / "weak"), tmp_path / "weak.tar.gz", {})
+    weak_key = f"{USE_CASE}/champion-test/model.tar.gz"
+    clients["s3"].upload_file(str(weak), bucket, weak_key)
+    batch_machine = outputs["batch_state_machine_arn"]
+    known = {e["executionArn"] for e in executions.recent(clients["stepfunctions"], batch_machine, 50)}
+    container = registered["InferenceSpecification"]["Containers"][0] | {"ModelDataUrl": f"s3://{bucket}/{weak_key}"}
+    champion = sm.create_model_package(
+        ModelPackageGroupName=registered["ModelPackageGroupName"],
+        InferenceSpecification=registered["InferenceSpecification"] | {"Containers": [container]},
+        ModelApprovalStatus="Approved",
+    )["ModelPackageArn"]
+    started = [
+        e for e in executions.recent(clients["stepfunctions"], batch_machine, 50) if e["executionArn"] not in known
+    ]
+    for execution in started:  # the Approved rule's batch inference: let it finish first
+        executions.follow(clients["stepfunctions"], execution["executionArn"])
+    _alerts(clients, outputs)
+    payload = demo.training_input(USE_CASE, f"s3://{outputs['data_bucket']}/{USE_CASE}/raw/", "challenger")
+    arn = executions.start(clients["stepfunctions"], demo.Deployment.of(outputs, DEMO).machine("training"), payload)
+    done = executions.follow(clients["stepfunctions"], arn)
+    assert done.status == "SUCCEEDED", (done.error, done.cause)
+    comparison = _s3_json(clients, done.output["steps"]["champion_challenger"]["output"] + "comparison.json")
+    assert (comparison["outcome"], comparison["champion_package"]) == ("challenger-better", champion)
+    assert comparison["challenger_value"] > comparison["champion_value"] + 0.2
+    new = sm.describe_model_package(ModelPackageName=done.output["steps"]["register_model"]["arn"])
+    assert new["ModelApprovalStatus"] == "PendingManualApproval" and new["ModelPackageArn"] != champion
+    assert any(a.startswith("training pipeline succeeded") for a in _alerts(clients, outputs))

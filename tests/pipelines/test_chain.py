@@ -48,3 +48,13 @@ def test_a_failing_step_names_itself_and_keeps_earlier_outputs(
     with pytest.raises(StepError, match="data-load failed: data-load: missing columns"):
         chain.batch_locally(raw, training_run, tmp_path / "work")
     assert (trained["evaluation"] / "decision.json").read_text() == before
+
+
+def test_batch_decisions_apply_the_models_decision_threshold(batch: dict[str, Path], trained: dict[str, Path]) -> None:
+    chosen = json.loads((trained["evaluation"] / "decision.json").read_text())["operating_point"]["threshold"]
+    summary = json.loads((batch["decisions"] / "summary.json").read_text())
+    assert summary["threshold"] == chosen and summary["threshold_source"] == "model"
+    decisions = pd.read_csv(batch["decisions"] / "decisions.csv")
+    flagged = decisions["probability"] >= chosen
+    assert 0 < flagged.sum() < len(decisions)
+    assert (decisions["action"] != "ok").tolist() == flagged.tolist()

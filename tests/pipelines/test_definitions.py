@@ -72,11 +72,58 @@ def test_training_parallel_candidates_and_best_selection() -> None:
         training["ItemSelector"]["channels"]["train.$"]
         == "States.Format('{}train/', $.steps.feature_engineering.output)"
     )
-    best = asl["States"]["select-best-model"]["Parameters"]["uri.$"]
-    assert best == "States.ArrayGetItem($.steps.training[*].model, $.steps.read_decision.decision.best_index)"
+    # The registered artefact is model-evaluation's copy of the best candidate with its decision
+    # threshold, chosen on the validation split under the pipeline's evaluation policy.
+    container = asl["States"]["register-model"]["Parameters"]["InferenceSpecification"]["Containers"][0]
+    assert container["ModelDataUrl.$"] == "States.Format('{}model/model.tar.gz', $.steps.model_evaluation.output)"
+    evaluation = asl["States"]["model-evaluation"]["Parameters"]
+    assert {i["InputName"] for i in evaluation["ProcessingInputs"]} == {"models", "validation", "test"}
+    assert evaluation["AppSpecification"]["ContainerArguments.$"].endswith(
+        "'--beta', '2', '--min-precision', '0', '--min-recall', '0.5')"
+    )
     put = asl["States"]["store-metadata"]["Parameters"]
     assert put["ConditionExpression"].startswith("attribute_not_exists(") and put["TableName"] == "test-metadata_table"
     assert put["Item"]["pk"] == {"S": "test-use_case#training"}
+
+
+def test_a_challenger_is_registered_only_when_it_beats_the_champion() -> None:
+    """The latest Approved package of the group is the champion; with none, registration follows
+    evaluation directly; with one, champion-challenger decides, and "champion kept" ends the
+    execution succeeded before anything is registered."""
+    asl = _render("training")
+    states = asl["States"]
+    find = states["find-champion"]
+    assert find["Parameters"] == {
+        "ModelPackageGroupName": "test-model_package_group_name",
+        "ModelApprovalStatus": "Approved",
+        "SortBy": "CreationTime",
+        "SortOrder": "Descending",
+        "MaxResults": 1,
+    }
+    assert states["read-decision"]["Next"] == "find-champion" and find["Next"] == "champion-found"
+    found = states["champion-found"]
+    assert found["Choices"] == [
+        {"Variable": "$.steps.find_champion.packages[0]", "IsPresent": True, "Next": "describe-champion"}
+    ]
+    assert found["Default"] == "model-monitoring"
+    chain = ["describe-champion", "champion-challenger", "read-comparison", "challenger-better"]
+    assert [states[name]["Next"] for name in chain[:-1]] == chain[1:]
+    compare = states["champion-challenger"]["Parameters"]
+    assert {i["InputName"]: i["S3Input"]["S3Uri.$"] for i in compare["ProcessingInputs"]} == {
+        "champion": "$.steps.describe_champion.model_data_url",
+        "challenger": "States.Format('{}model/model.tar.gz', $.steps.model_evaluation.output)",
+        "holdout": "States.Format('{}holdout/', $.steps.feature_engineering.output)",
+    }
+    better = states["challenger-better"]
+    assert better["Choices"][0]["StringEquals"] == "champion-kept" and better["Default"] == "model-monitoring"
+    assert states[better["Choices"][0]["Next"]]["Next"] == "champion-kept"
+    assert states["champion-kept"] == {"Type": "Succeed"}
+    listing = manifest.integrations(asl)["integrations"]["aws-sdk:sagemaker:listModelPackages"]
+    assert (listing["actions"], listing["resources"], listing["states"]) == (
+        ["sagemaker:ListModelPackages"],
+        ["*"],
+        ["find-champion"],
+    )
 
 
 def test_batch_runs_only_approved_models() -> None:

@@ -48,10 +48,14 @@ def test_csv_feature_rows(endpoint: str, trained: dict[str, Path]) -> None:
     assert status == 200 and len(scores) == 5 and all(0 <= s <= 1 for s in scores)
 
 
-def test_json_raw_records_use_the_models_transformer(endpoint: str) -> None:
-    records = datasets.generate(3).drop(columns=["failure"]).to_dict(orient="records")
+def test_json_raw_records_use_the_models_transformer_and_threshold(endpoint: str, trained: dict[str, Path]) -> None:
+    threshold = json.loads((trained["model"] / "operating-point.json").read_text())["threshold"]
+    records = datasets.generate(200, seed=3).drop(columns=["failure"]).to_dict(orient="records")
     status, body = _post(endpoint + "/invocations", json.dumps({"instances": records}, default=str), "application/json")
-    assert status == 200 and len(json.loads(body)["predictions"]) == 3
+    answer = json.loads(body)
+    assert status == 200 and len(answer["predictions"]) == len(answer["labels"]) == 200
+    assert answer["labels"] == [int(p >= threshold) for p in answer["predictions"]]
+    assert 0 < sum(answer["labels"]) < 200 and threshold != 0.5  # the model's own cut-off applied
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import pytest
 from pipelines_src import datasets
 from pipelines_src.steps import (
     artifacts,
+    champion,
     data_load,
     evaluation,
     feature_engineering,
@@ -23,6 +24,7 @@ from pipelines_src.steps import (
     training,
 )
 from pipelines_src.steps.container import Paths, StepError, atomic_directory, run
+from tests.conftest import weak_model
 
 SCHEMA = datasets.SCHEMA
 
@@ -166,21 +168,79 @@ def test_training_chain_beats_the_trivial_baseline(trained: dict[str, Path]) -> 
     assert decision["passed"] and decision["value"] > decision["trivial_baseline"]["auc"] + 0.2
     assert decision["best_candidate"] in {"candidate-0", "candidate-1"} and decision["best_index"] in {0, 1}
     metrics = json.loads((trained["evaluation"] / "evaluation.json").read_text())["binary_classification_metrics"]
-    assert {"auc", "accuracy", "precision", "recall", "f1", "confusion_matrix"} <= set(metrics)
+    assert {"auc", "precision", "recall", "f1", "confusion_matrix", "precision_recall_curve"} <= set(metrics)
     assert metrics["auc"]["value"] == decision["value"]
     assert (trained["model"] / "transformer" / "transformer.pkl").exists()
-    assert (trained["evaluation"] / "evaluation.html").read_text().count("data:image/png;base64") == 1
+    page = (trained["evaluation"] / "evaluation.html").read_text()
+    assert page.count("data:image/png;base64") == 2 and "Operating point" in page  # ROC and precision-recall
+
+
+def _test_split(trained: dict[str, Path]) -> tuple[np.ndarray, np.ndarray]:
+    return training.read_channel(trained["features"] / "test")
+
+
+def test_the_registered_model_carries_its_operating_point(trained: dict[str, Path]) -> None:
+    """The threshold is chosen on validation and stored in the artefact the registry registers;
+    the precision and recall reported at it are what the test split gives at that cut-off
+    (recomputed here from the model and the split, not read back)."""
+    point = json.loads((trained["evaluation"] / "decision.json").read_text())["operating_point"]
+    assert json.loads((trained["model"] / artifacts.OPERATING_POINT).read_text()) == point
+    assert point["chosen_on"] == "validation" and 0 < point["threshold"] < 1 and point["beta"] == 2
+    features, labels = _test_split(trained)
+    flagged = training.predict_proba(artifacts.load_model(trained["model"]), features) >= point["threshold"]
+    caught = int((flagged & (labels == 1)).sum())
+    assert labels.sum() > 0 and flagged.sum() > 0
+    assert point["recall"] == round(caught / labels.sum(), 6) >= 0.5  # the default policy's min_recall
+    assert point["precision"] == round(caught / flagged.sum(), 6)
+    at_half = training.predict_proba(artifacts.load_model(trained["model"]), features) >= 0.5
+    assert caught >= int((at_half & (labels == 1)).sum())
+
+
+def test_decision_threshold_follows_beta() -> None:
+    labels, scores = np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])
+    assert evaluation.decision_threshold(labels, scores, beta=1) == 0.35  # F1 0.8: both failures caught
+    assert evaluation.decision_threshold(labels, scores, beta=0.5) == 0.8  # precision weighs more
+    with pytest.raises(StepError, match="the validation split holds no failure"):
+        evaluation.decision_threshold(np.zeros(4), scores)
+
+
+def test_balanced_weight_and_its_bound() -> None:
+    assert training.balanced_weight(np.array([0, 0, 0, 1.0])) == 3.0
+    assert training.hyperparameter_problems({"scale_pos_weight": 1}) == []
+    assert training.hyperparameter_problems({"scale_pos_weight": 0}) == ["scale_pos_weight=0: give a number > 0"]
+
+
+def _evaluation_job(trained: dict[str, Path], base: Path) -> Paths:
+    paths = Paths(base)
+    shutil.copytree(trained["model"], paths.processing_input("models") / "candidate-0")
+    for split in ("validation", "test"):
+        shutil.copytree(trained["features"] / split, paths.processing_input(split))
+    return paths
 
 
 def test_evaluation_below_threshold_fails_with_metric_named(trained: dict[str, Path], tmp_path: Path) -> None:
-    paths = Paths(tmp_path)
-    shutil.copytree(trained["model"], paths.processing_input("models") / "candidate-0")
-    shutil.copytree(trained["features"] / "test", paths.processing_input("test"))
+    paths = _evaluation_job(trained, tmp_path)
     assert run(evaluation.main, ["--base-dir", str(tmp_path), "--threshold", "0.999"], "processing") == 1
-    assert (
-        "auc=" in (paths.output / "message").read_text()
-        and "below the threshold 0.999" in (paths.output / "message").read_text()
-    )
+    message = (paths.output / "message").read_text()
+    assert "auc=" in message and "is below evaluation_threshold 0.999" in message
+    assert not paths.processing_output("evaluation").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--min-recall", "0.999"], "at its decision threshold is below min_recall 0.999"),
+        (["--min-precision", "0.999"], "at its decision threshold is below min_precision 0.999"),
+        (["--min-recall", "1.5"], "min_recall=1.5: give a number from 0 to 1"),
+        (["--beta", "0"], "beta=0.0: give a number > 0"),
+    ],
+)
+def test_evaluation_gates_the_operating_point(
+    trained: dict[str, Path], tmp_path: Path, arguments: list[str], expected: str
+) -> None:
+    paths = _evaluation_job(trained, tmp_path)
+    assert run(evaluation.main, ["--base-dir", str(tmp_path), *arguments], "processing") == 1
+    assert expected in (paths.output / "message").read_text()
     assert not paths.processing_output("evaluation").exists()
 
 
@@ -226,7 +286,7 @@ def test_broken_model_artefacts_fail_the_contract_with_the_file_named(
     """In a process of its own, as in a container: XGBoost aborts on an empty buffer, which no
     except clause could catch; the step must never get there."""
     paths = Paths(tmp_path)
-    shutil.copytree(trained["model"], paths.processing_input("model") / "candidate-0")
+    shutil.copytree(trained["candidate-0"], paths.processing_input("model") / "candidate-0")  # XGBoost
     _break_model(paths.processing_input("model") / "candidate-0", how)
     shutil.copytree(trained["dataset"], paths.processing_input("data"))
     shutil.copytree(trained["dataset"], paths.processing_input("dataset"))
@@ -246,6 +306,7 @@ def test_broken_model_artefacts_fail_the_contract_with_the_file_named(
 def test_evaluation_names_a_model_trained_on_another_feature_count(trained: dict[str, Path], tmp_path: Path) -> None:
     paths = Paths(tmp_path)
     shutil.copytree(trained["model"], paths.processing_input("models") / "candidate-0")
+    shutil.copytree(trained["features"] / "validation", paths.processing_input("validation"))
     test = pd.read_csv(next((trained["features"] / "test").glob("*.csv")), header=None)
     paths.processing_input("test").mkdir(parents=True)
     test.iloc[:, :-2].to_csv(paths.processing_input("test") / "test.csv", header=False, index=False)
@@ -389,3 +450,46 @@ def test_post_processing_rules() -> None:
     decisions = post_processing.decide(predictions, post_processing.maintenance_rules, 0.5)
     assert decisions["action"].tolist() == ["ok", "schedule-maintenance", "stop-and-inspect"]
     assert decisions["id"].tolist() == [1, 2, 3]
+
+
+# ----------------------------------------------------------------------------- champion-challenger
+def _champion_job(trained: dict[str, Path], base: Path, champion: Path) -> Paths:
+    paths = Paths(base)
+    shutil.copytree(champion, paths.processing_input("champion") / "model")
+    shutil.copytree(trained["model"], paths.processing_input("challenger") / "model")
+    shutil.copytree(trained["features"] / "holdout", paths.processing_input("holdout"))
+    return paths
+
+
+def test_a_challenger_that_beats_the_champion_goes_on(trained: dict[str, Path], tmp_path: Path) -> None:
+    weak = weak_model(trained["model"], tmp_path / "weak")
+    paths = _champion_job(trained, tmp_path / "job", weak)
+    assert run(champion.main, ["--base-dir", str(paths.base), "--champion-package", "arn:champ"], "processing") == 0
+    result = json.loads((paths.processing_output("comparison") / "comparison.json").read_text())
+    assert result["outcome"] == "challenger-better" and result["champion_package"] == "arn:champ"
+    assert result["challenger_value"] > result["champion_value"] + 0.2  # noise scores about 0.5
+    assert result["champion"]["threshold_source"] == "validation"  # no stored threshold in it
+    assert result["challenger"]["threshold_source"] == "stored"
+    # the challenger's figures are model-evaluation's: same rows, same threshold
+    evaluated = json.loads((trained["evaluation"] / "evaluation.json").read_text())["binary_classification_metrics"]
+    assert result["challenger_value"] == evaluated["auc"]["value"]
+    assert result["challenger"]["binary_classification_metrics"]["recall"] == evaluated["recall"]
+    assert (paths.processing_output("comparison") / "comparison.html").read_text().count("data:image/png") == 1
+
+
+@pytest.mark.parametrize(("margin", "outcome"), [("0.01", "champion-kept"), ("0", "challenger-better")])
+def test_an_equal_challenger_needs_the_margin(
+    trained: dict[str, Path], tmp_path: Path, margin: str, outcome: str
+) -> None:
+    paths = _champion_job(trained, tmp_path, trained["model"])
+    assert run(champion.main, ["--base-dir", str(tmp_path), "--margin", margin], "processing") == 0
+    result = json.loads((paths.processing_output("comparison") / "comparison.json").read_text())
+    assert (result["outcome"], result["improvement"]) == (outcome, 0)
+
+
+def test_champion_challenger_refuses_missing_holdout(trained: dict[str, Path], tmp_path: Path) -> None:
+    paths = _champion_job(trained, tmp_path, trained["model"])
+    shutil.rmtree(paths.processing_input("holdout"))
+    assert run(champion.main, ["--base-dir", str(tmp_path)], "processing") == 1
+    assert "holdout/ output as 'holdout'" in (paths.output / "message").read_text()
+    assert not paths.processing_output("comparison").exists()

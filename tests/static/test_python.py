@@ -60,7 +60,6 @@ CALLED_FROM_OUTSIDE = {
     "production_variants": "moto model attribute the emulator sets",
     "data_capture_config": "moto model attribute the emulator sets",
     "last_update_time": "moto model attribute the emulator sets",
-    "create_model_package": "moto backend method replaced by the emulator",
     "CustomErrorName": "moto module attribute replaced by the emulator",
     "ExtraArgs": "boto3 keyword argument name",
     "mtime": "tarfile.TarInfo attribute set for reproducible archives",

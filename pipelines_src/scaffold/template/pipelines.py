@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from pipelines_src import contracts
 from pipelines_src.pipelines import definitions, states
 from pipelines_src.pipelines.pipeline import Pipeline
 from pipelines_src.pipelines.refs import Result
@@ -11,7 +12,11 @@ from pipelines_src.pipelines.refs import Result
 
 def training() -> Pipeline:
     """The registry's training pipeline with this use case's data check before training."""
-    pipeline = definitions.training_pipeline()
+    # The decision threshold maximises F-beta on the validation split (beta 2: recall counts
+    # twice); the model must catch at least min_recall of the failures at it, and beat the
+    # Approved champion by champion_margin on the evaluation metric (docs/pipelines.md).
+    policy = contracts.EvaluationPolicy(beta=2.0, min_precision=0.0, min_recall=0.5, champion_margin=0.01)
+    pipeline = definitions.training_pipeline(policy)
     features = Result("feature-engineering")
     pipeline.insert_before(
         "training",

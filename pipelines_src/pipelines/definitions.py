@@ -174,26 +174,27 @@ def _approved_only() -> s.Step:
     )
 
 
+def _when_present(choice: str, ref: Result, then: list[s.Step]) -> s.Step:
+    """A Choice that runs `then` only when `ref` is present (a list's first item: not empty)."""
+    return s.ChoiceStep(choice, rules=[s.Rule(s.Condition(ref, "IsPresent"), then=then)])
+
+
 def _drift_alert() -> s.Step:
-    return s.ChoiceStep(
+    return _when_present(
         "drift-found",
-        rules=[
-            s.Rule(
-                s.Condition(Result("read-violations", "report.violations[0]"), "IsPresent"),
-                then=[
-                    s.NotifyStep(
-                        "notify-drift",
-                        subject="batch inference: data drift",
-                        message=Format(
-                            "{} found {} data-quality violation(s) against the training baseline: {}",
-                            (
-                                EXECUTION_NAME,
-                                array_length(Result("read-violations", "report.violations")),
-                                json_text(Result("read-violations", "report.violations")),
-                            ),
-                        ),
-                    )
-                ],
+        Result("read-violations", "report.violations[0]"),
+        [
+            s.NotifyStep(
+                "notify-drift",
+                subject="batch inference: data drift",
+                message=Format(
+                    "{} found {} data-quality violation(s) against the training baseline: {}",
+                    (
+                        EXECUTION_NAME,
+                        array_length(Result("read-violations", "report.violations")),
+                        json_text(Result("read-violations", "report.violations")),
+                    ),
+                ),
             )
         ],
     )
@@ -342,33 +343,29 @@ def _champion_challenger(pipeline: str, best_model: Ref, policy: contracts.Evalu
         ),
     )
     outcome = Result("read-comparison", "comparison.outcome")
-    return s.ChoiceStep(
+    return _when_present(
         "champion-found",
-        rules=[
-            s.Rule(
-                s.Condition(Result("find-champion", "packages[0]"), "IsPresent"),
-                then=[
-                    s.ServiceStep(
-                        "describe-champion",
-                        integration="aws-sdk:sagemaker:describeModelPackage",
-                        call={"ModelPackageName": Result("find-champion", "packages[0]")},
-                        selector={
-                            "model_data_url.$": "$.InferenceSpecification.Containers[0].ModelDataUrl",
-                            "arn.$": "$.ModelPackageArn",
-                        },
-                    ),
-                    compare,
-                    s.ReadJsonStep(
-                        "read-comparison",
-                        key=layout_key(pipeline, "champion-challenger", "comparison.json"),
-                        field_name="comparison",
-                    ),
-                    s.ChoiceStep(
-                        "challenger-better",
-                        rules=[s.Rule(s.Condition(outcome, "StringEquals", "champion-kept"), then=_champion_kept())],
-                    ),
-                ],
-            )
+        Result("find-champion", "packages[0]"),
+        [
+            s.ServiceStep(
+                "describe-champion",
+                integration="aws-sdk:sagemaker:describeModelPackage",
+                call={"ModelPackageName": Result("find-champion", "packages[0]")},
+                selector={
+                    "model_data_url.$": "$.InferenceSpecification.Containers[0].ModelDataUrl",
+                    "arn.$": "$.ModelPackageArn",
+                },
+            ),
+            compare,
+            s.ReadJsonStep(
+                "read-comparison",
+                key=layout_key(pipeline, "champion-challenger", "comparison.json"),
+                field_name="comparison",
+            ),
+            s.ChoiceStep(
+                "challenger-better",
+                rules=[s.Rule(s.Condition(outcome, "StringEquals", "champion-kept"), then=_champion_kept())],
+            ),
         ],
     )
 

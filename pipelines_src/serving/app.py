@@ -24,7 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines_src.steps.artifacts import load_decision_threshold, load_model, load_transformer
+from pipelines_src.steps.artifacts import (
+    DEFAULT_DECISION_THRESHOLD,
+    load_decision_threshold,
+    load_model,
+    load_transformer,
+)
 from pipelines_src.steps.training import predict_proba
 
 MAX_BODY = 6 * 1024 * 1024  # SageMaker's invocation payload limit
@@ -35,7 +40,7 @@ class Predictor:
         self.model = load_model(model_dir)
         self.transformer = load_transformer(model_dir)
         chosen = load_decision_threshold(model_dir)
-        self.threshold = 0.5 if chosen is None else chosen
+        self.threshold = DEFAULT_DECISION_THRESHOLD if chosen is None else chosen
 
     def from_csv(self, body: str) -> str:
         rows = [line.split(",") for line in body.splitlines() if line.strip()]

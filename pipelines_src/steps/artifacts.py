@@ -18,6 +18,7 @@ from pipelines_src.steps.container import StepError
 MODEL_FILES = ("xgboost-model", "model.joblib")
 TRANSFORMER = Path("transformer") / "transformer.pkl"
 OPERATING_POINT = "operating-point.json"  # the decision threshold model-evaluation chose
+DEFAULT_DECISION_THRESHOLD = 0.5  # for artefacts registered before thresholds were chosen
 _FIX = "re-run training, or pass the model artefact of a successful training job"
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines_src.steps.artifacts import load_decision_threshold, single_model_dir
+from pipelines_src.steps.artifacts import DEFAULT_DECISION_THRESHOLD, load_decision_threshold, single_model_dir
 from pipelines_src.steps.container import Paths, StepError, atomic_directory, base_parser, run, write_json
 from pipelines_src.steps.feature_engineering import import_spec
 
@@ -53,7 +53,7 @@ def decision_threshold(paths: Paths, given: float | None) -> tuple[float, str]:
             threshold = load_decision_threshold(single_model_dir(model, Path(scratch)))
         if threshold is not None:
             return threshold, "model"
-    return 0.5, "default 0.5 (the model carries no decision threshold)"
+    return DEFAULT_DECISION_THRESHOLD, f"default {DEFAULT_DECISION_THRESHOLD} (the model carries no decision threshold)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -369,9 +369,7 @@ def test_the_registered_model_scores_at_its_own_threshold(
     with tarfile.open(tmp_path / "model.tar.gz") as archive:
         stored = json.load(archive.extractfile("operating-point.json"))  # type: ignore[arg-type]
     assert stored == point
-    summary_uri = report.decisions_uri + "summary.json"
-    bucket, key = summary_uri.removeprefix("s3://").split("/", 1)
-    summary = json.loads(clients["s3"].get_object(Bucket=bucket, Key=key)["Body"].read())
+    summary = _s3_json(clients, report.decisions_uri + "summary.json")
     assert (summary["threshold"], summary["threshold_source"]) == (point["threshold"], "model")
 
 

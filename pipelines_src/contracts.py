@@ -25,6 +25,12 @@ PIPELINES = ("training", "batch-inference")
 APPROVAL_MODES = ("manual", "auto")
 METRICS = ("auc", "accuracy", "f1", "precision", "recall")  # what model-evaluation can rank by
 DEFAULT_BETA = 2.0  # a missed failure costs a breakdown, a needless inspection an hour: weigh recall
+TRIGGERS = ("manual", "schedule", "drift")  # what started a training execution (its `trigger`)
+# The event batch inference publishes when monitoring finds drift (docs/pipelines.md, "Closed loop").
+DRIFT_EVENT_SOURCE = "mlops.pipelines"
+DRIFT_EVENT_DETAIL_TYPE = "MLOps Data Drift Detected"
+# What a drift-triggered execution's `drift` object must carry (the rule's input transformer).
+DRIFT_FIELDS = ("model_package_arn", "report_uri", "data_uri", "execution", "window")
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,8 @@ class ExecutionInput:
     evaluation_metric: str = "auc"
     evaluation_threshold: float = 0.75
     approval_mode: str = "manual"
+    trigger: str = "manual"
+    drift: dict[str, Any] | None = None  # with trigger "drift": what drifted (DRIFT_FIELDS)
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> ExecutionInput:
@@ -144,6 +152,7 @@ class ExecutionInput:
             problems.append("evaluation_threshold: a number from 0 to 1")
         if raw.get("approval_mode", "manual") not in APPROVAL_MODES:
             problems.append(f"approval_mode: one of {APPROVAL_MODES}")
+        problems += trigger_problems(raw)
         unknown = set(raw) - {f for f in cls.__dataclass_fields__}
         if unknown:
             problems.append(f"unknown fields {sorted(unknown)}: remove them")
@@ -157,7 +166,23 @@ class ExecutionInput:
             evaluation_metric=raw.get("evaluation_metric", "auc"),
             evaluation_threshold=float(threshold),
             approval_mode=raw.get("approval_mode", "manual"),
+            trigger=raw.get("trigger", "manual"),
+            drift=raw.get("drift"),
         )
+
+
+def trigger_problems(raw: dict[str, Any]) -> list[str]:
+    """What is wrong with an execution input's `trigger` and, for a drift trigger, its `drift`."""
+    trigger = raw.get("trigger", "manual")
+    if trigger not in TRIGGERS:
+        return [f"trigger: one of {TRIGGERS}"]
+    drift = raw.get("drift")
+    if trigger != "drift":
+        return [] if drift is None else ["drift: only with trigger 'drift'; remove it"]
+    if not isinstance(drift, dict):
+        return [f"drift: an object with {list(DRIFT_FIELDS)} (the drift rule's input)"]
+    missing = [f for f in DRIFT_FIELDS if not isinstance(drift.get(f), str) or not drift[f]]
+    return [f"drift.{f}: a non-empty string (the drift event's detail)" for f in missing]
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,16 @@ locals {
     MLOPS_SUBNET_IDS          = join(",", module.network.private_subnet_ids)
     MLOPS_USE_CASE            = var.use_case
   }
+  # What a drift-triggered retraining starts with; the rule adds trigger = "drift" and the drift.
+  drift_training_input = jsonencode({
+    use_case             = var.use_case
+    experiment           = "drift-retraining"
+    data_uri             = coalesce(var.drift_retraining.data_uri, "s3://${module.storage.bucket_names["data"]}/${var.use_case}/raw/")
+    hyperparameter_sets  = var.drift_retraining.hyperparameter_sets
+    evaluation_metric    = var.drift_retraining.evaluation_metric
+    evaluation_threshold = var.drift_retraining.evaluation_threshold
+    approval_mode        = "manual"
+  })
   pipeline_values = {
     alerts_topic_arn         = module.alerts.topic_arn
     artifacts_bucket         = local.artifacts_bucket
@@ -119,6 +129,12 @@ module "registry" {
     codepipelines  = var.create_pipelines ? { inference = module.cicd.inference_pipeline_arn } : {}
     state_machines = { batch = { arn = module.batch.state_machine_arn, data_uri = local.batch_data_uri, experiment = "on-approval", use_case = var.use_case } }
   }
+  drift_retraining = var.drift_retraining.enabled ? {
+    state_machine_arn = module.training.state_machine_arn
+    training_input    = local.drift_training_input
+    use_case          = var.use_case
+    cooldown          = var.drift_retraining.cooldown
+  } : null
 }
 
 module "training" {

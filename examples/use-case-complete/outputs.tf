@@ -23,6 +23,11 @@ output "data_bucket" {
   value       = module.storage.bucket_names["data"]
 }
 
+output "drift_rule_arn" {
+  description = "ARN of the rule that starts retraining when batch inference finds drift (null when drift_retraining.enabled is false)."
+  value       = module.registry.drift_rule_arn
+}
+
 output "inference_pipeline_arn" {
   description = "The CodePipeline the Approved event starts (an operator approves, then it applies the inference root); null without create_pipelines."
   value       = module.cicd.inference_pipeline_arn

@@ -93,10 +93,72 @@ resource "aws_cloudwatch_event_target" "status_alert" {
   arn  = var.alerts_topic_arn
 }
 
-# The approval rule's own role: EventBridge of this account may start exactly the targets given.
+# Closed loop: a drift event of this use case, about a package of this group, starts retraining.
+locals {
+  drift = var.drift_retraining == null ? {} : { retraining = var.drift_retraining }
+  # What the rule adds to the training input; <name> are the input transformer's placeholders.
+  drift_input = {
+    trigger = "drift"
+    drift = {
+      model_package_arn = "<package>"
+      report_uri        = "<report>"
+      data_uri          = "<data>"
+      execution         = "<execution>"
+      window            = "<window>"
+      violated_features = "<features>"
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "drift" {
+  for_each = local.drift
+
+  name        = "${var.name}-drift-retraining"
+  description = "Batch inference of ${each.value.use_case} found drift: start retraining (once per ${each.value.cooldown})"
+  event_pattern = jsonencode({
+    source        = ["mlops.pipelines"]
+    "detail-type" = ["MLOps Data Drift Detected"]
+    # Only complete events: a field the input transformer reads must be there.
+    detail = merge(
+      {
+        use_case          = [each.value.use_case]
+        model_package_arn = [{ prefix = "${replace(local.group_arn, ":model-package-group/", ":model-package/")}/" }]
+      },
+      { for field in ["report_uri", "data_uri", "execution", "violated_features", "window_${each.value.cooldown}"] : field => [{ exists = true }] }
+    )
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "drift_retraining" {
+  for_each = local.drift
+
+  rule     = aws_cloudwatch_event_rule.drift[each.key].name
+  arn      = each.value.state_machine_arn
+  role_arn = aws_iam_role.events[0].arn
+
+  input_transformer {
+    input_paths = {
+      package   = "$.detail.model_package_arn"
+      report    = "$.detail.report_uri"
+      data      = "$.detail.data_uri"
+      execution = "$.detail.execution"
+      window    = "$.detail.window_${each.value.cooldown}"
+      features  = "$.detail.violated_features"
+    }
+    # jsonencode escapes < and >; EventBridge needs the placeholders literally, and <features>
+    # (a list) unquoted.
+    input_template = replace(
+      replace(jsonencode(merge(jsondecode(each.value.training_input), local.drift_input)), "\"\\u003cfeatures\\u003e\"", "<features>"),
+      "/\\\\u003c([a-z]+)\\\\u003e/", "<$1>"
+    )
+  }
+}
+
+# The rules' own role: EventBridge of this account may start exactly the targets given.
 locals {
   # Counted by their keys, which are known at plan even when the ARNs are not.
-  targets = concat(keys(var.approved_targets.state_machines), keys(var.approved_targets.codepipelines))
+  targets = concat(keys(var.approved_targets.state_machines), keys(var.approved_targets.codepipelines), keys(local.drift))
 }
 
 data "aws_iam_policy_document" "events_trust" {
@@ -127,6 +189,15 @@ data "aws_iam_policy_document" "events" {
       sid       = "StartApprovedStateMachines"
       actions   = ["states:StartExecution"]
       resources = [for s in values(var.approved_targets.state_machines) : s.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.drift
+    content {
+      sid       = "StartDriftRetraining"
+      actions   = ["states:StartExecution"]
+      resources = [statement.value.state_machine_arn]
     }
   }
 

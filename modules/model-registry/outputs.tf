@@ -3,6 +3,11 @@ output "approved_rule_arn" {
   value       = aws_cloudwatch_event_rule.approved.arn
 }
 
+output "drift_rule_arn" {
+  description = "ARN of the rule that starts retraining on a drift event (null when drift_retraining is null)."
+  value       = try(aws_cloudwatch_event_rule.drift["retraining"].arn, null)
+}
+
 output "events_role_arn" {
   description = "ARN of the role the approval rule starts its targets with (null without targets)."
   value       = try(aws_iam_role.events[0].arn, null)

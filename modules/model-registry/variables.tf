@@ -48,6 +48,37 @@ variable "description" {
   nullable    = false
 }
 
+variable "drift_retraining" {
+  description = "Closed loop: the rule that starts the training state machine when batch inference publishes a drift event (source mlops.pipelines, detail-type \"MLOps Data Drift Detected\") for this use case and a package of this group. training_input is the JSON of the execution input (use_case, experiment, data_uri, hyperparameter_sets...); the rule adds trigger = \"drift\" and the drift object. cooldown (hour or day): the window in which the use case retrains at most once, which the training pipeline enforces. null: no rule (the opt-out)."
+  type = object({
+    state_machine_arn = string
+    training_input    = string
+    use_case          = string
+    cooldown          = optional(string, "day")
+  })
+  default = null
+
+  validation {
+    condition     = var.drift_retraining == null ? true : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:.+$", var.drift_retraining.state_machine_arn))
+    error_message = "drift_retraining: state_machine_arn must be the training state machine ARN, e.g. module.training.state_machine_arn."
+  }
+
+  validation {
+    condition     = var.drift_retraining == null ? true : contains(["hour", "day"], var.drift_retraining.cooldown)
+    error_message = "drift_retraining: cooldown must be \"hour\" or \"day\" (the window in which the use case retrains at most once)."
+  }
+
+  validation {
+    condition     = var.drift_retraining == null ? true : can(keys(jsondecode(var.drift_retraining.training_input)))
+    error_message = "drift_retraining: training_input must be the training execution input as JSON text of an object, e.g. jsonencode({ use_case = ..., data_uri = ... })."
+  }
+
+  validation {
+    condition     = var.drift_retraining == null ? true : try(length(setintersection(keys(jsondecode(var.drift_retraining.training_input)), ["trigger", "drift"])) == 0, true)
+    error_message = "drift_retraining: training_input must leave out trigger and drift; the rule sets them from the event."
+  }
+}
+
 variable "name" {
   description = "Name of the model package group (one per use case), e.g. quality-prod."
   type        = string

@@ -39,7 +39,7 @@ Log = Callable[[str], None]
 
 
 def clients(info: emulator.Emulator) -> dict[str, Any]:
-    services = ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs", "codepipeline")
+    services = ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs", "codepipeline", "events")
     return {name: info.client(name) for name in services}
 
 
@@ -58,6 +58,7 @@ class Deployment:
     state_machines: dict[str, str]
     inference_pipeline: str | None = None  # a CodePipeline name, when the root deploys CI/CD
     platform: dict[str, Any] | None = None  # what a serving root on top needs (output `platform`)
+    drift_rule: str | None = None  # the rule that starts retraining on drift (output `drift_rule_arn`)
 
     OUTPUTS = ("use_case", "data_bucket", "alerts_topic_arn", "metadata_table", "state_machine_arns")
 
@@ -73,7 +74,13 @@ class Deployment:
         pipeline_arn = outputs.get("inference_pipeline_arn")
         pipeline = pipeline_arn.rsplit(":", 1)[-1] if pipeline_arn else None
         machines = dict(outputs["state_machine_arns"])
-        return cls(**values, state_machines=machines, inference_pipeline=pipeline, platform=outputs.get("platform"))
+        return cls(
+            **values,
+            state_machines=machines,
+            inference_pipeline=pipeline,
+            platform=outputs.get("platform"),
+            drift_rule=outputs.get("drift_rule_arn"),
+        )
 
     def machine(self, pipeline: str) -> str:
         if pipeline not in self.state_machines:
@@ -127,6 +134,7 @@ class DemoReport:
     serving: demo_serving.Serving | None = None
     inference_pipeline: str = ""
     inference_actions: list[codepipelines.ActionState] = field(default_factory=list)
+    retraining: executions.Execution | None = None  # what the drift event started
 
     def run(self, pipeline: str) -> executions.Execution:
         return next(r.execution for r in self.runs if r.pipeline == pipeline)
@@ -284,6 +292,7 @@ def run(
     log(f"[4/7] model package {report.model_package_arn.rsplit('/', 2)[-2:]} awaits review; approving it")
     batch_machine = deployment.machine("batch-inference")
     known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], batch_machine, 50)}
+    trainings = {e["executionArn"] for e in executions.recent(c["stepfunctions"], deployment.machine("training"), 50)}
     report.approval_history = approve(c["sagemaker"], report.model_package_arn)
     log("[5/7] the Approved event started the batch-inference pipeline (EventBridge rule -> state machine)")
     batch_arn = executions.wait_for_new(c["stepfunctions"], batch_machine, known)
@@ -291,6 +300,7 @@ def run(
     report.runs.append(PipelineRun("batch-inference", batch))
     if batch.status != "SUCCEEDED":
         raise DemoFailed(f"batch-inference execution {batch.name} {batch.status}: {batch.error} {batch.cause}")
+    _follow_drift_retraining(c, deployment, report, trainings, log)
     _follow_inference_pipeline(c, deployment, report, log)
     if serving_root is not None:
         report.serving = serve_in_real_time(info, deployment, report, serving_root, log)
@@ -315,6 +325,37 @@ def serve_in_real_time(
         return demo_serving.serve(info, root, variables, log)
     except demo_serving.ServingFailed as exc:
         raise DemoFailed(f"real-time serving: {exc}") from exc
+
+
+def _follow_drift_retraining(
+    c: dict[str, Any], deployment: Deployment, report: DemoReport, known: set[str], log: Log
+) -> None:
+    """The drifted batch published a drift event; the deployment's drift rule started retraining."""
+    if (
+        not deployment.drift_rule
+        or not report.run("batch-inference").output["steps"]["read_violations"]["report"]["violations"]
+    ):
+        return
+    log("      the drift event started retraining (EventBridge drift rule -> training state machine)")
+    arn = executions.wait_for_new(c["stepfunctions"], deployment.machine("training"), known)
+    report.retraining = executions.follow(c["stepfunctions"], arn, _progress(log, "drift-retraining"))
+    if report.retraining.status != "SUCCEEDED":
+        e = report.retraining
+        raise DemoFailed(f"drift retraining {e.name} {e.status}: {e.error} {e.cause}")
+    log(f"      drift retraining: {retraining_outcome(report.retraining)}")
+
+
+def retraining_outcome(execution: executions.Execution) -> str:
+    """What became of a drift-triggered training execution, in a reviewer's words."""
+    steps = execution.output.get("steps", {})
+    if "retraining-skipped" in execution.states:
+        window = execution.output.get("drift", {}).get("window")
+        return f"skipped: a retraining already ran in window {window} (claim {steps['claim_retraining']['claims']})"
+    if "champion-kept" in execution.states:
+        return f"champion kept ({steps['read_comparison']['comparison']['champion_package']})"
+    if "register-model" in execution.states:
+        return f"challenger registered for approval ({steps['register_model']['arn']})"
+    return f"{execution.status} without a decision"
 
 
 def _follow_inference_pipeline(c: dict[str, Any], deployment: Deployment, report: DemoReport, log: Log) -> None:
@@ -383,6 +424,8 @@ def summary(report: DemoReport, out_dir: Path) -> str:
     lines += [f"    {row}" for row in report.sample]
     features = ", ".join(sorted({str(v.get("feature_name")) for v in report.violations}))
     lines.append(f"drift violations   {len(report.violations)} ({features})")
+    if report.retraining is not None:
+        lines.append(f"drift retraining   {retraining_outcome(report.retraining)}, {report.retraining.name}")
     lines.append(f"alerts on topic    {len(report.alerts)}")
     lines += [f"    - {a[:150]}" for a in report.alerts]
     lines.append(f"metadata items     {len(report.metadata)} in the executions table")
@@ -443,6 +486,11 @@ def write_summary(report: DemoReport, out_dir: Path) -> Path:
         "alerts": report.alerts,
         "metadata": report.metadata,
         "serving": asdict(report.serving) if report.serving else None,
+        "drift_retraining": (
+            {"name": report.retraining.name, "outcome": retraining_outcome(report.retraining)}
+            if report.retraining
+            else None
+        ),
         "inference_pipeline": {
             "name": report.inference_pipeline,
             "actions": [asdict(a) | {"token": ""} for a in report.inference_actions],

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import traceback
@@ -31,6 +32,7 @@ ENDPOINT_ENV = "MLOPS_EMULATOR_ENDPOINT"
 CA_ENV = "MLOPS_EMULATOR_CA"
 STATE_ENV = "MLOPS_EMULATOR_STATE"
 WORKERS_ENV = "MLOPS_LOCAL_JOB_WORKERS"
+LOG = logging.getLogger(__name__)
 
 _pools: dict[str, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
@@ -207,11 +209,15 @@ def _event_targets() -> None:
         handled = [t for t in self.targets if parse_arn(t["Arn"]).service in ("states", "sns", "codepipeline")]
         for target in handled:
             transformer = target.get("InputTransformer", {})
-            payload = EventTemplateParser.parse(
-                input_template=transformer.get("InputTemplate"),
-                input_paths_map=transformer.get("InputPathsMap", {}),
-                event=original_event,
-            )
+            try:
+                payload = EventTemplateParser.parse(
+                    input_template=transformer.get("InputTemplate"),
+                    input_paths_map=transformer.get("InputPathsMap", {}),
+                    event=original_event,
+                )
+            except ValueError as exc:  # as EventBridge does: the target is skipped, put_events succeeds
+                LOG.warning("rule %s: the event does not fit target %s's input template (%s)", self.name, target, exc)
+                continue
             message = payload if isinstance(payload, str) else json.dumps(payload, default=str)
             arn = parse_arn(target["Arn"])
             if arn.service == "states":

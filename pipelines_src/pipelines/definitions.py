@@ -15,6 +15,7 @@ from pipelines_src import contracts
 from pipelines_src.pipelines import states as s
 from pipelines_src.pipelines.pipeline import Pipeline, layout, layout_key
 from pipelines_src.pipelines.refs import (
+    EXECUTION_ID,
     EXECUTION_NAME,
     PLACEHOLDERS,
     Arguments,
@@ -24,6 +25,7 @@ from pipelines_src.pipelines.refs import (
     Result,
     array_length,
     json_text,
+    start_time_window,
     text,
 )
 
@@ -90,7 +92,111 @@ def training_rules() -> list[s.InputRule]:
             s.AnyOf([_is("approval_mode", "StringEquals", mode) for mode in contracts.APPROVAL_MODES]),
             f"approval_mode: give one of {list(contracts.APPROVAL_MODES)}",
         ),
+        *_trigger_rules(),
     ]
+
+
+def _trigger_rules() -> list[s.InputRule]:
+    """`trigger` is optional (manual); a drift trigger needs its `drift` object, which the drift
+    rule's input transformer writes (contracts.trigger_problems says the same in Python).
+    Or and And stop at the first condition that decides, so absent fields are never compared."""
+    not_drift = [s.Not(_is("trigger", "IsPresent")), s.Not(_is("trigger", "StringEquals", "drift"))]
+    return [
+        s.InputRule(
+            "trigger",
+            s.AnyOf(
+                [s.Not(_is("trigger", "IsPresent"))] + [_is("trigger", "StringEquals", t) for t in contracts.TRIGGERS]
+            ),
+            f"trigger: give one of {list(contracts.TRIGGERS)}, or leave it out (manual)",
+        ),
+        *(
+            s.InputRule(
+                f"drift.{name}",
+                s.AnyOf([*not_drift, s.AllOf([_is(f"drift.{name}", "IsPresent"), _is(f"drift.{name}", "IsString")])]),
+                f"drift.{name}: a drift-triggered execution needs it as a string (the drift event's detail)",
+            )
+            for name in contracts.DRIFT_FIELDS
+        ),
+    ]
+
+
+def _retraining_skipped() -> list[s.Step]:
+    return [
+        s.NotifyStep(
+            "notify-retraining-skipped",
+            subject="training: drift retraining skipped",
+            message=Format(
+                "{} did not retrain: a drift retraining already started in window {} (claim {} of this window); "
+                "drift on {} reported in {}",
+                (
+                    EXECUTION_NAME,
+                    FromInput("drift.window"),
+                    Result("claim-retraining", "claims"),
+                    FromInput("drift.model_package_arn"),
+                    FromInput("drift.report_uri"),
+                ),
+            ),
+        ),
+        s.SucceedStep("retraining-skipped"),
+    ]
+
+
+def _claim_retraining() -> s.Step:
+    """+1 on the window's claim counter, the execution added to the item's set; the new count back."""
+    return s.ServiceStep(
+        "claim-retraining",
+        integration="dynamodb:updateItem",
+        call={
+            "TableName": PLACEHOLDERS["metadata_table"],
+            "Key": {
+                "pk": {"S": f"{PLACEHOLDERS['use_case'].token}#drift-retraining"},
+                "execution_id": {"S": FromInput("drift.window")},
+            },
+            "UpdateExpression": "ADD claims :one, executions :this",
+            "ExpressionAttributeValues": {
+                ":one": {"N": "1"},
+                ":this": {"SS": Arguments((EXECUTION_ID,))},
+            },
+            "ReturnValues": "UPDATED_NEW",
+        },
+        selector={"claims.$": "$.Attributes.claims.N"},
+        retry=s.RETRY_DYNAMODB,
+    )
+
+
+def _retraining_guard() -> s.Step:
+    """A drift-triggered execution claims its use case's cool-down window (an atomic counter in
+    the metadata table); only the first claim of a window retrains, later ones are recorded
+    (the count, their execution ARNs), alerted and end SUCCEEDED without a job."""
+    claims = Result("claim-retraining", "claims")
+    return s.ChoiceStep(
+        "drift-trigger",
+        rules=[
+            s.Rule(
+                s.AllOf([_is("trigger", "IsPresent"), _is("trigger", "StringEquals", "drift")]),
+                then=[
+                    _claim_retraining(),
+                    s.ChoiceStep(
+                        "first-in-window",
+                        rules=[s.Rule(s.Not(s.Condition(claims, "StringEquals", "1")), then=_retraining_skipped())],
+                    ),
+                    s.NotifyStep(
+                        "notify-retraining-started",
+                        subject="training: drift retraining started",
+                        message=Format(
+                            "{} retrains: monitoring found drift on {} in window {}, report {}",
+                            (
+                                EXECUTION_NAME,
+                                FromInput("drift.model_package_arn"),
+                                FromInput("drift.window"),
+                                FromInput("drift.report_uri"),
+                            ),
+                        ),
+                    ),
+                ],
+            )
+        ],
+    )
 
 
 def _auto_approval() -> s.Step:
@@ -179,7 +285,26 @@ def _when_present(choice: str, ref: Result, then: list[s.Step]) -> s.Step:
     return s.ChoiceStep(choice, rules=[s.Rule(s.Condition(ref, "IsPresent"), then=then)])
 
 
-def _drift_alert() -> s.Step:
+def _publish_drift(monitoring: str) -> s.Step:
+    """The drift event (docs/pipelines.md, "Closed loop"): the use case's drift rule starts
+    retraining from it; `window_hour`/`window_day` are the cool-down windows it falls in."""
+    detail = {
+        "use_case": PLACEHOLDERS["use_case"].token,
+        "model_package_arn": FromInput("model_package_arn"),
+        "violated_features": Result("read-violations", "report.violations[*].feature_name"),
+        "report_uri": Result(monitoring) / "constraint_violations.json",
+        "data_uri": FromInput("data_uri"),
+        "execution": EXECUTION_ID,
+        "window_hour": start_time_window(":"),
+        "window_day": start_time_window("T"),
+    }
+    entry = {"Source": contracts.DRIFT_EVENT_SOURCE, "DetailType": contracts.DRIFT_EVENT_DETAIL_TYPE, "Detail": detail}
+    return s.ServiceStep(
+        "publish-drift", integration="events:putEvents", call={"Entries": [entry]}, retry=s.RETRY_EVENTS
+    )
+
+
+def _drift_alert(monitoring: str) -> s.Step:
     return _when_present(
         "drift-found",
         Result("read-violations", "report.violations[0]"),
@@ -195,7 +320,8 @@ def _drift_alert() -> s.Step:
                         json_text(Result("read-violations", "report.violations")),
                     ),
                 ),
-            )
+            ),
+            _publish_drift(monitoring),
         ],
     )
 
@@ -383,6 +509,7 @@ def training_pipeline(policy: contracts.EvaluationPolicy | None = None) -> Pipel
         pipeline,
         [
             s.ValidateInputStep("validate-input", rules=training_rules()),
+            _retraining_guard(),
             s.ProcessingStep(
                 "data-load", module=STEPS + "data_load", inputs={"raw": FromInput("data_uri")}, output="dataset"
             ),
@@ -477,7 +604,7 @@ def batch_pipeline() -> Pipeline:
                 key=layout_key(pipeline, monitoring, "constraint_violations.json"),
                 field_name="report",
             ),
-            _drift_alert(),
+            _drift_alert(monitoring),
             s.ProcessingStep(
                 "post-processing",
                 module=STEPS + "post_processing",

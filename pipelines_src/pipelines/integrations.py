@@ -41,6 +41,7 @@ def _sync_job(kind: str) -> Grant:
     )
 
 
+_TABLE = "arn:${partition}:dynamodb:${region}:${account}:table/${metadata_table}"
 _PACKAGES = f"{_SM}:model-package/${{model_package_group_name}}/*"
 
 GRANTS: dict[str, Grant] = {
@@ -57,8 +58,10 @@ GRANTS: dict[str, Grant] = {
     # IAM gives ListModelPackages no resource type (only "*" matches); the call names the group.
     "aws-sdk:sagemaker:listModelPackages": Grant(("sagemaker:ListModelPackages",), ("*",)),
     "aws-sdk:s3:getObject": Grant(("s3:GetObject",), ("arn:${partition}:s3:::${artifacts_bucket}/${use_case}/*",)),
-    "dynamodb:putItem": Grant(
-        ("dynamodb:PutItem",), ("arn:${partition}:dynamodb:${region}:${account}:table/${metadata_table}",)
+    "dynamodb:putItem": Grant(("dynamodb:PutItem",), (_TABLE,)),
+    "dynamodb:updateItem": Grant(("dynamodb:UpdateItem",), (_TABLE,)),
+    "events:putEvents": Grant(
+        ("events:PutEvents",), ("arn:${partition}:events:${region}:${account}:event-bus/default",)
     ),
     "sns:publish": Grant(("sns:Publish",), ("${alerts_topic_arn}",)),
     "sns:publish.waitForTaskToken": Grant(("sns:Publish",), ("${alerts_topic_arn}",)),

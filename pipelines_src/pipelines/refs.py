@@ -289,6 +289,16 @@ def json_text(ref: Ref) -> Intrinsic:
     )
 
 
+def start_time_window(separator: str) -> Intrinsic:
+    """The execution's start time up to the first `separator`: ':' gives the hour
+    (`2026-12-02T09`), 'T' the day (`2026-12-02`); the windows of the drift cool-down."""
+    start = Context("Execution.StartTime")
+    return Intrinsic(
+        f"States.ArrayGetItem(States.StringSplit({start.asl()}, '{_escape(separator)}'), 0)",
+        lambda scope: str(start.resolve(scope)).split(separator)[0],
+    )
+
+
 def array_length(ref: Ref) -> Intrinsic:
     """`States.ArrayLength(ref)`."""
     return Intrinsic(f"States.ArrayLength({ref.asl()})", lambda scope: len(ref.resolve(scope)), ref.producers)

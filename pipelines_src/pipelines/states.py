@@ -71,6 +71,7 @@ RETRY_DYNAMODB = (
     Retry(("DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException"), attempts=5),
 )
 RETRY_S3 = (Retry(("S3.S3Exception", "S3.NoSuchKeyException")),)
+RETRY_EVENTS = (Retry(("EventBridge.FailedEntry", "EventBridge.EventBridgeException")),)
 
 
 def render(tree: Any, scope: Scope | None = None) -> Any:

@@ -102,7 +102,7 @@ def test_drift_is_found_and_alerted(ran: tuple[demo.DemoReport, Path]) -> None:
 def test_metadata_of_both_executions_is_stored(ran: tuple[demo.DemoReport, Path]) -> None:
     report, _ = ran
     by_pipeline = {item["pk"]: item for item in report.metadata}
-    assert set(by_pipeline) == {f"{USE_CASE}#training", f"{USE_CASE}#batch-inference"}
+    assert set(by_pipeline) == {f"{USE_CASE}#{p}" for p in ("training", "batch-inference", "drift-retraining")}
     assert by_pipeline[f"{USE_CASE}#training"]["model_package_arn"] == report.model_package_arn
     assert int(by_pipeline[f"{USE_CASE}#batch-inference"]["violations"]) == len(report.violations)
     assert by_pipeline[f"{USE_CASE}#training"]["execution_id"] == report.run("training").arn
@@ -130,26 +130,102 @@ def _s3_json(clients: dict[str, Any], uri: str) -> Any:
     return json.loads(clients["s3"].get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
-def test_retraining_that_does_not_beat_the_champion_registers_nothing(
-    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot
+def test_the_drifted_batch_starts_exactly_one_retraining_which_keeps_the_champion(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any]
 ) -> None:
-    """The same data and candidates again: the challenger equals the champion (the demo's
-    Approved package), which a tie does not replace; the execution succeeds, says why, alerts."""
-    report, _ = ran
-    outputs = complete_use_case.outputs()
-    _alerts(clients, outputs)
-    before = _packages(clients, report)
-    payload = demo.training_input(USE_CASE, f"s3://{outputs['data_bucket']}/{USE_CASE}/raw/", "champion-kept")
-    arn = executions.start(clients["stepfunctions"], demo.Deployment.of(outputs, DEMO).machine("training"), payload)
-    done = executions.follow(clients["stepfunctions"], arn)
-    assert done.status == "SUCCEEDED", (done.error, done.cause)
-    assert {"champion-challenger", "champion-kept"} <= set(done.states) and "register-model" not in done.states
-    comparison = _s3_json(clients, done.output["steps"]["champion_challenger"]["output"] + "comparison.json")
+    """Drift -> event -> the drift rule starts training with trigger "drift" and what drifted; the
+    same data and candidates again make a challenger equal to the champion (the demo's Approved
+    package), which a tie does not replace: SUCCEEDED at champion-kept, nothing registered, alerted."""
+    report, out_dir = ran
+    retraining = report.retraining
+    assert retraining is not None and retraining.status == "SUCCEEDED", retraining
+    drift = retraining.output["drift"]
+    assert retraining.output["trigger"] == "drift" and drift["model_package_arn"] == report.model_package_arn
+    assert drift["execution"] == report.run("batch-inference").arn and drift["report_uri"].endswith(
+        "model-monitoring/constraint_violations.json"
+    )
+    assert sorted(drift["violated_features"]) == sorted(v["feature_name"] for v in report.violations)
+    assert retraining.output["hyperparameter_sets"] == demo.HYPERPARAMETER_SETS, "the root's default candidates"
+    assert retraining.output["steps"]["claim_retraining"]["claims"] == "1"
+    assert {"champion-challenger", "champion-kept"} <= set(
+        retraining.states
+    ) and "register-model" not in retraining.states
+    comparison = _s3_json(clients, retraining.output["steps"]["champion_challenger"]["output"] + "comparison.json")
     assert comparison["outcome"] == "champion-kept" and comparison["champion_package"] == report.model_package_arn
     assert comparison["champion_value"] == comparison["challenger_value"] == report.metrics["value"]
-    assert _packages(clients, report) == before, "nothing registered"
-    kept = [a for a in _alerts(clients, outputs) if a.startswith("training: champion kept")]
-    assert len(kept) == 1 and report.model_package_arn in kept[0], kept
+    assert [p["ModelPackageArn"] for p in _packages(clients, report)] == [report.model_package_arn], (
+        "nothing registered"
+    )
+    started = [a for a in report.alerts if a.startswith("training: drift retraining started")]
+    kept = [a for a in report.alerts if a.startswith("training: champion kept")]
+    assert len(started) == len(kept) == 1 and report.model_package_arn in kept[0], report.alerts
+    assert f"drift retraining   champion kept ({report.model_package_arn})" in demo.summary(report, out_dir)
+
+
+def _drift_event(report: demo.DemoReport, **changes: Any) -> dict[str, Any]:
+    """The drift event the demo's batch execution published (its detail, from the retraining)."""
+    assert report.retraining is not None
+    drift = report.retraining.output["drift"]
+    detail = {
+        "use_case": USE_CASE,
+        "model_package_arn": drift["model_package_arn"],
+        "violated_features": drift["violated_features"],
+        "report_uri": drift["report_uri"],
+        "data_uri": drift["data_uri"],
+        "execution": drift["execution"],
+        "window_hour": drift["window"],
+        "window_day": drift["window"],
+    }
+    entry = {"Source": "mlops.pipelines", "DetailType": "MLOps Data Drift Detected"}
+    return entry | {"Detail": json.dumps({k: v for k, v in (detail | changes).items() if v is not None})}
+
+
+def _trainings_started_by(clients: dict[str, Any], machine: str, entries: list[dict[str, Any]]) -> list[str]:
+    """Puts the events; the executions of `machine` they started (the emulator delivers at once)."""
+    known = {e["executionArn"] for e in executions.recent(clients["stepfunctions"], machine, 100)}
+    assert clients["events"].put_events(Entries=entries)["FailedEntryCount"] == 0
+    return [
+        e["executionArn"]
+        for e in executions.recent(clients["stepfunctions"], machine, 100)
+        if e["executionArn"] not in known
+    ]
+
+
+def test_a_second_drift_event_in_the_window_is_recorded_and_retrains_nothing(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot
+) -> None:
+    report, _ = ran
+    outputs = complete_use_case.outputs()
+    machine = outputs["training_state_machine_arn"]
+    _alerts(clients, outputs)
+    (arn,) = _trainings_started_by(clients, machine, [_drift_event(report)])
+    skipped = executions.follow(clients["stepfunctions"], arn)
+    assert skipped.status == "SUCCEEDED" and "retraining-skipped" in skipped.states, (skipped.error, skipped.cause)
+    assert not {"data-load", "training", "register-model"} & set(skipped.states), "no job ran"
+    assert demo.retraining_outcome(skipped).startswith("skipped: a retraining already ran in window")
+    assert report.retraining is not None
+    window = report.retraining.output["drift"]["window"]
+    claim = clients["dynamodb"].get_item(
+        TableName=outputs["metadata_table"],
+        Key={"pk": {"S": f"{USE_CASE}#drift-retraining"}, "execution_id": {"S": window}},
+    )["Item"]
+    assert int(claim["claims"]["N"]) >= 2 and {report.retraining.arn, arn} <= set(claim["executions"]["SS"])
+    assert any(a.startswith("training: drift retraining skipped") and window in a for a in _alerts(clients, outputs))
+
+
+def test_drift_events_of_another_use_case_or_group_or_malformed_start_nothing(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot
+) -> None:
+    report, _ = ran
+    outputs = complete_use_case.outputs()
+    other_group = report.model_package_arn.replace(f"/{outputs['model_package_group']}/", "/another-group/")
+    assert other_group != report.model_package_arn
+    entries = [
+        _drift_event(report, use_case="another-use-case", window_day="other-1"),
+        _drift_event(report, model_package_arn=other_group, window_day="other-2"),
+        _drift_event(report, window_day=None, window_hour=None),  # the rule's window is missing
+    ]
+    assert _trainings_started_by(clients, outputs["training_state_machine_arn"], entries) == []
 
 
 @pytest.fixture
@@ -307,6 +383,8 @@ BAD_INPUTS: dict[str, tuple[dict[str, Any], str]] = {
     "use_case": ({"use_case": "someone-else"}, "use_case: give"),
     "hyperparameter_sets": ({"hyperparameter_sets": []}, "hyperparameter_sets: give a non-empty list"),
     "evaluation_threshold": ({"evaluation_threshold": 5}, "evaluation_threshold"),
+    "trigger": ({"trigger": "cron"}, "trigger: give one of"),
+    "drift": ({"trigger": "drift"}, "drift.model_package_arn: a drift-triggered execution needs it"),
 }
 
 
@@ -377,8 +455,9 @@ def test_a_retrained_model_that_beats_the_champion_is_registered_for_approval(
     ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], complete_use_case: tf.TerraformRoot, tmp_path: Path
 ) -> None:
     """Last in this module: it approves a weak champion (which starts the Approved rule's batch
-    inference, followed here to its end). Retraining then beats it on the same hold-out rows and
-    registers the challenger PendingManualApproval."""
+    inference, followed here to its end). A drift event about it in a new window starts
+    retraining, which beats it on the same hold-out rows and registers the challenger
+    PendingManualApproval, alerted."""
     report, _ = ran
     outputs, sm = complete_use_case.outputs(), clients["sagemaker"]
     registered = sm.describe_model_package(ModelPackageName=report.model_package_arn)
@@ -401,13 +480,21 @@ def test_a_retrained_model_that_beats_the_champion_is_registered_for_approval(
     started = [
         e for e in executions.recent(clients["stepfunctions"], batch_machine, 50) if e["executionArn"] not in known
     ]
+    training_machine = outputs["training_state_machine_arn"]
+    trainings = {e["executionArn"] for e in executions.recent(clients["stepfunctions"], training_machine, 100)}
     for execution in started:  # the Approved rule's batch inference: let it finish first
         executions.follow(clients["stepfunctions"], execution["executionArn"])
+    for execution in executions.recent(clients["stepfunctions"], training_machine, 100):
+        if execution["executionArn"] not in trainings:  # its drift event's claim: the window is taken
+            executions.follow(clients["stepfunctions"], execution["executionArn"])
     _alerts(clients, outputs)
-    payload = demo.training_input(USE_CASE, f"s3://{outputs['data_bucket']}/{USE_CASE}/raw/", "challenger")
-    arn = executions.start(clients["stepfunctions"], demo.Deployment.of(outputs, DEMO).machine("training"), payload)
+    # Drift on the weak champion in a new cool-down window: the drift rule starts the retraining.
+    (arn,) = _trainings_started_by(
+        clients, training_machine, [_drift_event(report, model_package_arn=champion, window_day="challenger-window")]
+    )
     done = executions.follow(clients["stepfunctions"], arn)
     assert done.status == "SUCCEEDED", (done.error, done.cause)
+    assert demo.retraining_outcome(done).startswith("challenger registered for approval")
     comparison = _s3_json(clients, done.output["steps"]["champion_challenger"]["output"] + "comparison.json")
     assert (comparison["outcome"], comparison["champion_package"]) == ("challenger-better", champion)
     assert comparison["challenger_value"] > comparison["champion_value"] + 0.2

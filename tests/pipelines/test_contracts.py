@@ -31,11 +31,22 @@ def test_valid_input_parses_with_defaults() -> None:
         ({"evaluation_threshold": 1.5}, "evaluation_threshold: a number from 0 to 1"),
         ({"approval_mode": "yolo"}, "approval_mode: one of"),
         ({"surprise": 1}, r"unknown fields \['surprise'\]: remove them"),
+        ({"trigger": "cron"}, r"trigger: one of \('manual', 'schedule', 'drift'\)"),
+        ({"drift": {"window": "2026-12-02"}}, "drift: only with trigger 'drift'"),
+        ({"trigger": "drift"}, "drift: an object with"),
+        ({"trigger": "drift", "drift": {"model_package_arn": "arn:p", "window": ""}}, "drift.report_uri: a non-empty"),
     ],
 )
 def test_bad_input_names_the_field_and_fix(change: dict[str, Any], message: str) -> None:
     with pytest.raises(contracts.ContractError, match=message):
         contracts.ExecutionInput.parse({**VALID, **change})
+
+
+def test_a_drift_trigger_carries_what_drifted() -> None:
+    drift = {field: f"value-of-{field}" for field in contracts.DRIFT_FIELDS}
+    parsed = contracts.ExecutionInput.parse({**VALID, "trigger": "drift", "drift": drift})
+    assert (parsed.trigger, parsed.drift) == ("drift", drift)
+    assert contracts.ExecutionInput.parse(VALID).trigger == "manual"
 
 
 def test_concurrent_experiments_never_share_a_prefix() -> None:

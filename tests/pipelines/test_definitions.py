@@ -126,6 +126,50 @@ def test_a_challenger_is_registered_only_when_it_beats_the_champion() -> None:
     )
 
 
+def test_a_drift_triggered_execution_retrains_only_on_the_first_claim_of_its_window() -> None:
+    """Manual starts go straight to data-load; a drift trigger claims `<use_case>#drift-retraining`
+    / window atomically, and any claim but the first ends SUCCEEDED before a job runs."""
+    states = _render("training")["States"]
+    guard = states["drift-trigger"]
+    assert states["validate-input"]["Default"] == "drift-trigger" and guard["Default"] == "data-load"
+    assert guard["Choices"][0]["Next"] == "claim-retraining"
+    claim = states["claim-retraining"]
+    assert claim["Resource"] == "arn:aws:states:::dynamodb:updateItem"
+    assert claim["Parameters"]["Key"] == {
+        "pk": {"S": "test-use_case#drift-retraining"},
+        "execution_id": {"S.$": "$.drift.window"},
+    }
+    assert claim["Parameters"]["UpdateExpression"] == "ADD claims :one, executions :this"
+    first = states[claim["Next"]]
+    assert first["Choices"][0] == {
+        "Not": {"Variable": "$.steps.claim_retraining.claims", "StringEquals": "1"},
+        "Next": "notify-retraining-skipped",
+    }
+    assert states["notify-retraining-skipped"]["Next"] == "retraining-skipped"
+    assert states["retraining-skipped"] == {"Type": "Succeed"}
+    assert states[first["Default"]]["Next"] == "data-load"
+
+
+def test_batch_publishes_the_drift_event_of_the_documented_shape() -> None:
+    states = _render("batch-inference")["States"]
+    assert states["notify-drift"]["Next"] == "publish-drift" and states["publish-drift"]["Next"] == "post-processing"
+    (entry,) = states["publish-drift"]["Parameters"]["Entries"]
+    assert (entry["Source"], entry["DetailType"]) == (contracts.DRIFT_EVENT_SOURCE, contracts.DRIFT_EVENT_DETAIL_TYPE)
+    assert set(entry["Detail"]) == {
+        "use_case",
+        "model_package_arn.$",
+        "violated_features.$",
+        "report_uri.$",
+        "data_uri.$",
+        "execution.$",
+        "window_hour.$",
+        "window_day.$",
+    }
+    assert entry["Detail"]["use_case"] == "test-use_case"
+    grant = manifest.integrations(_render("batch-inference"))["integrations"]["events:putEvents"]
+    assert grant["resources"] == ["arn:${partition}:events:${region}:${account}:event-bus/default"]
+
+
 def test_batch_runs_only_approved_models() -> None:
     asl = _render("batch-inference")
     assert asl["States"]["approved-only"]["Choices"][0] == {

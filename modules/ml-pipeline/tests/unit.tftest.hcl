@@ -205,10 +205,10 @@ run "role_is_derived_from_the_training_integrations" {
   assert {
     condition = toset([for s in data.aws_iam_policy_document.role.statement : s.sid]) == toset([
       "SagemakerCreateProcessingJobSync", "SagemakerCreateTrainingJobSync", "AwsSdkS3GetObject",
-      "AwsSdkSagemakerCreateModelPackage", "AwsSdkSagemakerDescribeModelPackage", "AwsSdkSagemakerListModelPackages", "AwsSdkSagemakerUpdateModelPackage", "DynamodbPutItem", "SnsPublish",
+      "AwsSdkSagemakerCreateModelPackage", "AwsSdkSagemakerDescribeModelPackage", "AwsSdkSagemakerListModelPackages", "AwsSdkSagemakerUpdateModelPackage", "DynamodbPutItem", "DynamodbUpdateItem", "SnsPublish",
       "SyncRules", "PassOnlyTheExecutionRole", "UseTheKey", "LogDeliveryAndTracing",
     ])
-    error_message = "Exactly the integrations of the training ASL are granted (no transform jobs, no models; the champion lookup lists and describes packages)."
+    error_message = "Exactly the integrations of the training ASL are granted (no transform jobs, no models; the champion lookup lists and describes packages; the drift guard updates its claim item)."
   }
 
   assert {
@@ -230,6 +230,11 @@ run "batch_role_adds_transform_and_models" {
   assert {
     condition     = contains([for s in data.aws_iam_policy_document.role.statement : s.sid], "SagemakerCreateTransformJobSync") && contains([for s in data.aws_iam_policy_document.role.statement : s.sid], "SagemakerCreateModel") && !contains([for s in data.aws_iam_policy_document.role.statement : s.sid], "SagemakerCreateTrainingJobSync")
     error_message = "The batch ASL gets transform jobs and models, not training jobs."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.role.statement : s.resources if s.sid == "EventsPutEvents"]) == toset(["arn:aws:events:eu-central-1:123456789012:event-bus/default"])
+    error_message = "The batch pipeline may publish its drift event to the account's default bus only."
   }
 }
 

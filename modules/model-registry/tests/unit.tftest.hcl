@@ -81,6 +81,70 @@ run "the_approval_rule_starts_its_targets_with_its_own_bounded_role" {
   }
 }
 
+run "drift_retraining_starts_training_once_per_window_with_the_drift" {
+  command = plan
+  variables {
+    approved_targets = {}
+    drift_retraining = {
+      state_machine_arn = "arn:aws:states:eu-central-1:123456789012:stateMachine:unit-training"
+      training_input    = "{\"use_case\":\"quality\",\"experiment\":\"drift-retraining\",\"data_uri\":\"s3://lake/quality/raw/\"}"
+      use_case          = "quality"
+      cooldown          = "hour"
+    }
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.drift["retraining"].event_pattern).detail.use_case == ["quality"] && jsondecode(aws_cloudwatch_event_rule.drift["retraining"].event_pattern).source == ["mlops.pipelines"]
+    error_message = "The drift rule matches the registry's own drift events of this use case only."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.drift["retraining"].event_pattern).detail.model_package_arn == [{ prefix = "arn:aws:sagemaker:eu-central-1:123456789012:model-package/unit-registry/" }]
+    error_message = "A drift event about a package of another group starts nothing."
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_event_rule.drift["retraining"].event_pattern).detail.window_hour == [{ exists = true }]
+    error_message = "An event without the window the guard claims matches nothing."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.drift_retraining["retraining"].input_transformer[0].input_paths.window == "$.detail.window_hour"
+    error_message = "The cool-down window of the rule is the event's window of the configured length."
+  }
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_event_target.drift_retraining["retraining"].input_transformer[0].input_template, "\"violated_features\":<features>") && strcontains(aws_cloudwatch_event_target.drift_retraining["retraining"].input_transformer[0].input_template, "\"trigger\":\"drift\"") && strcontains(aws_cloudwatch_event_target.drift_retraining["retraining"].input_transformer[0].input_template, "\"window\":\"<window>\"")
+    error_message = "The training input gets trigger drift and the drift object, the features as a list."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.events[0].statement : s.resources if s.sid == "StartDriftRetraining"]) == toset(["arn:aws:states:eu-central-1:123456789012:stateMachine:unit-training"])
+    error_message = "The rules' role may start the training state machine, and nothing else for the drift rule."
+  }
+}
+
+run "no_drift_retraining_no_rule" {
+  command = plan
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.drift) == 0 && output.drift_rule_arn == null
+    error_message = "drift_retraining null is the opt-out: no rule."
+  }
+}
+
+run "rejects_bad_drift_retraining" {
+  command = plan
+  variables {
+    drift_retraining = {
+      state_machine_arn = "arn:aws:states:eu-central-1:123456789012:stateMachine:unit-training"
+      training_input    = "{\"trigger\":\"manual\"}"
+      use_case          = "quality"
+      cooldown          = "week"
+    }
+  }
+  expect_failures = [var.drift_retraining]
+}
+
 run "no_targets_no_role" {
   command = plan
   variables {

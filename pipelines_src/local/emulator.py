@@ -92,8 +92,19 @@ def _condition_keys(environ: dict[str, Any]) -> dict[str, str]:
 # "use of closed network connection") its SDK sends the same call again; the identical request
 # within REPLAY_SECONDS gets the first answer again, as an idempotency token would on AWS, so an
 # apply neither fails nor leaves a rule the state does not know.
+# The same for creations whose repetition fails as "already exists" (seen: CreateSubnet as an
+# InvalidSubnet.Conflict, IAM CreateRole as EntityAlreadyExists); an identical second request is
+# never a second resource in a Terraform apply, which names each resource once.
 REPLAYED_ACTIONS = frozenset(
-    {"AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "ReplaceNetworkAclAssociation"}
+    {
+        "AuthorizeSecurityGroupIngress",
+        "AuthorizeSecurityGroupEgress",
+        "ReplaceNetworkAclAssociation",
+        "CreateSubnet",
+        "CreateRole",
+        "CreatePolicy",
+        "CreateInstanceProfile",
+    }
 )
 REPLAY_SECONDS = 60.0
 

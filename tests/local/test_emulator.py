@@ -67,3 +67,9 @@ def test_a_repeated_rule_call_gets_the_first_answer_not_a_duplicate(tmp_path: Pa
         found = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
         ports = sorted(r["FromPort"] for r in found["SecurityGroupRules"] if r["IsEgress"] and r["FromPort"] > 0)
         assert ports == [443, 8443]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.4.1.0/24")["Subnet"]["SubnetId"]
+        assert ec2.create_subnet(VpcId=vpc, CidrBlock="10.4.1.0/24")["Subnet"]["SubnetId"] == subnet
+        iam = info.client("iam")
+        trust = '{"Version":"2012-10-17","Statement":[]}'
+        role = iam.create_role(RoleName="replayed", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        assert iam.create_role(RoleName="replayed", AssumeRolePolicyDocument=trust)["Role"]["Arn"] == role

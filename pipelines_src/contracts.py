@@ -29,6 +29,19 @@ TRIGGERS = ("manual", "schedule", "drift")  # what started a training execution 
 # The event batch inference publishes when monitoring finds drift (docs/pipelines.md, "Closed loop").
 DRIFT_EVENT_SOURCE = "mlops.pipelines"
 DRIFT_EVENT_DETAIL_TYPE = "MLOps Data Drift Detected"
+# Model cards (docs/pipelines.md, "Model cards"): what approval requires of a card's
+# intended_uses section, and the other facts a use case may give in its input's `model_card`.
+CARD_REQUIRED_FACTS = ("intended_uses", "risk_rating", "explanations_for_risk_rating")
+CARD_OPTIONAL_FACTS = (
+    "purpose_of_model",
+    "factors_affecting_model_efficiency",
+    "model_owner",
+    "ethical_considerations",
+    "caveats_and_recommendations",
+)
+RISK_RATINGS = ("High", "Medium", "Low")  # the card schema's "Unknown" is no rating
+CARD_DRAFT, CARD_COMPLETE = "Draft", "PendingReview"
+APPROVABLE_CARD_STATUSES = (CARD_COMPLETE, "Approved")
 # What a drift-triggered execution's `drift` object must carry (the rule's input transformer).
 DRIFT_FIELDS = ("model_package_arn", "report_uri", "data_uri", "execution", "window")
 
@@ -135,6 +148,7 @@ class ExecutionInput:
     approval_mode: str = "manual"
     trigger: str = "manual"
     drift: dict[str, Any] | None = None  # with trigger "drift": what drifted (DRIFT_FIELDS)
+    model_card: dict[str, str] | None = None  # the use case's card facts (CARD_*_FACTS)
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> ExecutionInput:
@@ -168,7 +182,21 @@ class ExecutionInput:
             approval_mode=raw.get("approval_mode", "manual"),
             trigger=raw.get("trigger", "manual"),
             drift=raw.get("drift"),
+            model_card=raw.get("model_card"),
         )
+
+
+def card_problems(content: dict[str, Any]) -> list[str]:
+    """What keeps a Model Card's content from approval: its intended-use and risk fields, each
+    named with the fix. The one rule the model-card step and `mlops approve-model` apply."""
+    uses = content.get("intended_uses") or {}
+    problems = []
+    for name in CARD_REQUIRED_FACTS:
+        value = str(uses.get(name) or "").strip()
+        if not value or (name == "risk_rating" and value not in RISK_RATINGS):
+            rule = f" (one of {list(RISK_RATINGS)})" if name == "risk_rating" else ""
+            problems.append(f"model_card.{name}: give it{rule} in the execution input's model_card")
+    return problems
 
 
 def trigger_problems(raw: dict[str, Any]) -> list[str]:

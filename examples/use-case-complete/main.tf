@@ -36,6 +36,7 @@ locals {
     evaluation_metric    = var.drift_retraining.evaluation_metric
     evaluation_threshold = var.drift_retraining.evaluation_threshold
     approval_mode        = "manual"
+    model_card           = var.drift_retraining.model_card
   })
   pipeline_values = {
     alerts_topic_arn         = module.alerts.topic_arn

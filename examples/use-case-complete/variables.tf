@@ -40,13 +40,14 @@ variable "create_studio" {
 }
 
 variable "drift_retraining" {
-  description = "Closed loop (docs/pipelines.md): drift found by batch inference starts the training pipeline, at most once per cooldown window (hour or day); enabled = false is the opt-out. data_uri: the labelled training data it retrains on (default s3://<data bucket>/<use case>/raw/); hyperparameter_sets: the candidates it tries; the challenger is registered only if it beats the champion."
+  description = "Closed loop (docs/pipelines.md): drift found by batch inference starts the training pipeline, at most once per cooldown window (hour or day); enabled = false is the opt-out. data_uri: the labelled training data it retrains on (default s3://<data bucket>/<use case>/raw/); hyperparameter_sets: the candidates it tries; model_card: the use case's card facts (intended_uses, risk_rating, explanations_for_risk_rating...; without them a retrained challenger's card is a Draft, which approval refuses); the challenger is registered only if it beats the champion."
   type = object({
     enabled              = optional(bool, true)
     cooldown             = optional(string, "day")
     data_uri             = optional(string)
     evaluation_metric    = optional(string, "auc")
     evaluation_threshold = optional(number, 0.75)
+    model_card           = optional(map(string), {})
     hyperparameter_sets = optional(list(map(string)), [
       { max_depth = "3", num_round = "60", eta = "0.2" },
       { max_depth = "5", num_round = "100", eta = "0.1" },

@@ -90,7 +90,32 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_approve_model(args: argparse.Namespace) -> int:
+    """Approve a model package, refused while its model card lacks intended-use or risk fields."""
+    from pipelines_src import approvals
+
+    if args.local:
+        sagemaker = running_emulator().client("sagemaker")
+    else:
+        import boto3
+
+        sagemaker = boto3.client("sagemaker")
+    try:
+        statuses = approvals.approve_model(sagemaker, args.package_arn, args.why)
+    except approvals.ApprovalRefused as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"{args.package_arn}: {' -> '.join(statuses)}")
+    return 0
+
+
 def register(sub: Any) -> None:
+    approve = sub.add_parser(
+        "approve-model", help="approve a model package; refused without a complete model card (--local: the emulator)"
+    )
+    approve.add_argument("package_arn", help="the model package ARN (the training alert names it)")
+    approve.add_argument("--why", required=True, help="why it is approved (recorded as ApprovalDescription)")
+    approve.add_argument("--local", action="store_true", help="the package in the local emulator")
+    approve.set_defaults(func=cmd_approve_model)
     for name, helper in (("run", "start one execution and follow it state by state"), ("status", "list executions")):
         command = sub.add_parser(name, help=f"{helper} (--local: a root deployed on the emulator; else AWS)")
         if name == "run":

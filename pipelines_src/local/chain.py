@@ -35,6 +35,7 @@ _OUTPUT_NAMES = {
     "model_monitoring": "monitoring",
     "batch_inference": "predictions",
     "post_processing": "decisions",
+    "model_card": "card",
 }
 DATA_BUCKET = "data"
 ARTIFACTS_BUCKET = "artifacts"
@@ -170,7 +171,12 @@ def run_pipeline(
     use_case = str(execution_input.get("use_case", LOCAL_USE_CASE))
     name = execution_name(pipeline.name)
     context = {
-        "Execution": {"Id": f"arn:local:states:::execution:{pipeline.name}:{name}", "Name": name},
+        "Execution": {
+            "Id": f"arn:local:states:::execution:{pipeline.name}:{name}",
+            "Name": name,
+            "Input": dict(execution_input),
+            "StartTime": datetime.now(UTC).isoformat(),
+        },
         "State": {"RetryCount": 0},
     }
     data: dict[str, Any] = {**execution_input, "steps": {state_key(k): v for k, v in (given or {}).items()}}

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines_src import codepipelines, datasets, executions
+from pipelines_src import approvals, codepipelines, datasets, executions
 from pipelines_src.local import demo_serving, emulator, jobs
 from pipelines_src.local import terraform as tf
 from pipelines_src.pipelines import graph
@@ -34,6 +34,15 @@ HYPERPARAMETER_SETS = [  # strings, as SageMaker's HyperParameters take them
     {"max_depth": "5", "num_round": "100", "eta": "0.1"},
 ]
 OBSERVER_QUEUE = "demo-alerts-observer"
+# The model card facts of the sample use case (predictive maintenance), which the demo trains on.
+SAMPLE_MODEL_CARD = {
+    "purpose_of_model": "flag machines likely to fail within the next maintenance cycle",
+    "intended_uses": "rank machines for inspection by the maintenance team; a person decides every repair",
+    "risk_rating": "Medium",
+    "explanations_for_risk_rating": "a missed failure costs a breakdown, a false alarm an inspection hour; "
+    "no decision about people is taken from it",
+    "model_owner": "ml-platform@example.com",
+}
 
 Log = Callable[[str], None]
 
@@ -188,6 +197,7 @@ def training_input(
         "evaluation_metric": "auc",
         "evaluation_threshold": 0.75,
         "approval_mode": "manual",
+        "model_card": SAMPLE_MODEL_CARD,
     }
 
 
@@ -216,13 +226,12 @@ def run_training(
 
 
 def approve(sagemaker: Any, package_arn: str) -> list[str]:
-    """A reviewer approves the package; returns the statuses it went through."""
-    before = sagemaker.describe_model_package(ModelPackageName=package_arn)["ModelApprovalStatus"]
-    sagemaker.update_model_package(
-        ModelPackageArn=package_arn, ModelApprovalStatus="Approved", ApprovalDescription="approved in the demo review"
-    )
-    after = sagemaker.describe_model_package(ModelPackageName=package_arn)["ModelApprovalStatus"]
-    return [before, after]
+    """A reviewer approves the package, as `mlops approve-model` does (refused without a complete
+    model card); returns the statuses it went through."""
+    try:
+        return approvals.approve_model(sagemaker, package_arn, "approved in the demo review")
+    except approvals.ApprovalRefused as exc:
+        raise DemoFailed(str(exc)) from exc
 
 
 def count_rows(s3: Any, uri: str, suffix: str, *, header: bool) -> int:
@@ -388,7 +397,7 @@ def _collect(c: dict[str, Any], deployment: Deployment, report: DemoReport, queu
     for pipeline_run in report.runs:
         folder = out_dir / pipeline_run.pipeline / pipeline_run.execution.name
         for state, step in pipeline_run.execution.output.get("steps", {}).items():
-            if isinstance(step, dict) and state in ("model_evaluation", "model_monitoring"):
+            if isinstance(step, dict) and state in ("model_evaluation", "model_monitoring", "model_card"):
                 report.reports += _download_reports(c["s3"], step["output"], folder / state.replace("_", "-"))
         pipeline_run.graph = draw_graph(c, pipeline_run.execution, folder / "state-graph.png")
 

@@ -187,6 +187,23 @@ def _model_package_events() -> None:
     response_class.update_model_package = wrap("update_model_package", updated_arn)
 
 
+def _model_package_metadata_kept() -> None:
+    """UpdateModelPackage changes only the metadata keys it is given, as on AWS: moto replaced the
+    whole map (with nothing, for an approval), losing the package's link to its model card."""
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original = SageMakerModelBackend.update_model_package
+
+    def update(self: Any, model_package_arn: str, **kwargs: Any) -> str:  # moto's responses pass keywords
+        mapped = self.model_package_name_mapping.get(model_package_arn, model_package_arn)
+        package = self.model_packages.get(mapped)
+        kept = dict(getattr(package, "customer_metadata_properties", None) or {})
+        kwargs["customer_metadata_properties"] = kept | (kwargs.get("customer_metadata_properties") or {})
+        return str(original(self, model_package_arn=model_package_arn, **kwargs))
+
+    SageMakerModelBackend.update_model_package = update  # type: ignore[method-assign,assignment]
+
+
 def _result_body(result: Any) -> dict[str, Any]:
     if isinstance(result, str):
         return dict(json.loads(result))
@@ -372,5 +389,6 @@ def _body_as_text(parsed: dict[str, Any], **_: Any) -> None:
 def install_all() -> None:
     _jobs_run_locally()
     _model_package_events()
+    _model_package_metadata_kept()
     _event_targets()
     _state_machines_execute()

@@ -19,8 +19,10 @@ from pipelines_src.pipelines.refs import (
     EXECUTION_NAME,
     PLACEHOLDERS,
     Arguments,
+    Context,
     Format,
     FromInput,
+    JobName,
     Ref,
     Result,
     array_length,
@@ -204,7 +206,12 @@ def _auto_approval() -> s.Step:
         "approval-mode",
         rules=[
             s.Rule(
-                _is("approval_mode", "StringEquals", "auto"),
+                s.AllOf(
+                    [
+                        _is("approval_mode", "StringEquals", "auto"),
+                        s.Condition(Result("read-card", "card.status"), "StringEquals", contracts.CARD_COMPLETE),
+                    ]
+                ),
                 then=[
                     s.ServiceStep(
                         "approve-model",
@@ -233,6 +240,7 @@ def _training_metadata(pipeline: str, best_model: Result) -> s.Step:
             "metric_value": text(Result("read-decision", "decision.value")),
             "model_data_url": best_model,
             "hyperparameter_sets": json_text(FromInput("hyperparameter_sets")),
+            "model_card_arn": Result("create-model-card", "arn"),
         },
         numbers=("metric_value",),
     )
@@ -246,8 +254,40 @@ def _register_model(best_model: Result, monitoring: str) -> s.Step:
         data_statistics=Result(monitoring) / "statistics.json",
         data_constraints=Result(monitoring) / "constraints.json",
         description=Format("experiment {} execution {}", (FromInput("experiment"), EXECUTION_NAME)),
-        metadata={"experiment": FromInput("experiment"), "execution": EXECUTION_NAME},
+        metadata={
+            "experiment": FromInput("experiment"),
+            "execution": EXECUTION_NAME,
+            # the package's link to its card, which `mlops approve-model` checks
+            "model_card_arn": Result("create-model-card", "arn"),
+        },
     )
+
+
+def _model_card(pipeline: str) -> list[s.Step]:
+    """The card of the model about to be registered (its content from model-evaluation and the
+    input's `model_card` facts; Draft with the missing fields named when they are not all
+    there), created in SageMaker, encrypted with the use case's key."""
+    return [
+        s.ProcessingStep(
+            "model-card",
+            module=STEPS + "model_card",
+            inputs={"evaluation": Result("model-evaluation")},
+            output="card",
+            arguments=Arguments(("--execution-input", json_text(Context("Execution.Input")))),
+        ),
+        s.ReadJsonStep("read-card", key=layout_key(pipeline, "model-card", "card.json"), field_name="card"),
+        s.ServiceStep(
+            "create-model-card",
+            integration="aws-sdk:sagemaker:createModelCard",
+            call={
+                "ModelCardName": JobName("card"),
+                "Content": json_text(Result("read-card", "card.content")),
+                "ModelCardStatus": Result("read-card", "card.status"),
+                "SecurityConfig": {"KmsKeyId": PLACEHOLDERS["kms_key_arn"]},
+            },
+            selector={"arn.$": "$.ModelCardArn"},
+        ),
+    ]
 
 
 def _approved_only() -> s.Step:
@@ -345,11 +385,14 @@ def _training_succeeded() -> s.Step:
         "notify-success",
         subject="training pipeline succeeded",
         message=Format(
-            "model package {} registered ({} {}); approve it to deploy",
+            "model package {} registered ({} {}); its model card is {} (missing: {}); "
+            "approve it with mlops approve-model to deploy",
             (
                 Result("register-model", "arn"),
                 Result("read-decision", "decision.metric"),
                 Result("read-decision", "decision.value"),
+                Result("read-card", "card.status"),
+                json_text(Result("read-card", "card.problems")),
             ),
         ),
     )
@@ -543,6 +586,7 @@ def training_pipeline(policy: contracts.EvaluationPolicy | None = None) -> Pipel
                 output="monitoring",
                 arguments=["--mode", "training"],
             ),
+            *_model_card(pipeline),
             _register_model(best_model, monitoring),
             _training_metadata(pipeline, best_model),
             _auto_approval(),

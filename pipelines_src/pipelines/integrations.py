@@ -53,6 +53,9 @@ GRANTS: dict[str, Grant] = {
         ("sagemaker:AddTags", "sagemaker:CreateModelPackage"),
         (f"{_SM}:model-package-group/${{model_package_group_name}}", _PACKAGES),
     ),
+    "aws-sdk:sagemaker:createModelCard": Grant(
+        ("sagemaker:CreateModelCard",), (f"{_SM}:model-card/${{job_prefix}}-card-*",)
+    ),
     "aws-sdk:sagemaker:describeModelPackage": Grant(("sagemaker:DescribeModelPackage",), (_PACKAGES,)),
     "aws-sdk:sagemaker:updateModelPackage": Grant(("sagemaker:UpdateModelPackage",), (_PACKAGES,)),
     # IAM gives ListModelPackages no resource type (only "*" matches); the call names the group.

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pipelines_src import cli, executions
+from pipelines_src import approvals, cli, executions
 from pipelines_src.local import demo, demo_serving, emulator
 from pipelines_src.local import terraform as tf
 from pipelines_src.steps import artifacts
@@ -51,6 +51,29 @@ def test_model_package_went_from_pending_to_approved(
     assert report.approval_history == ["PendingManualApproval", "Approved"]
     batch_input = report.run("batch-inference").output
     assert batch_input["model_package_arn"] == report.model_package_arn, "the Approved rule passed the package"
+
+
+def test_the_registered_package_has_a_complete_model_card_with_its_metrics(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any]
+) -> None:
+    """The card the pipeline created (SageMaker API), linked from the package, which is why the
+    demo's approval (mlops approve-model's rule) went through; its page is in the reports."""
+    report, _ = ran
+    sm = clients["sagemaker"]
+    package = sm.describe_model_package(ModelPackageName=report.model_package_arn)
+    card_arn = package["CustomerMetadataProperties"]["model_card_arn"]
+    assert card_arn == report.run("training").output["steps"]["create_model_card"]["arn"]
+    card = sm.describe_model_card(ModelCardName=approvals.card_name(card_arn))
+    assert card["ModelCardStatus"] == "PendingReview"
+    content = json.loads(card["Content"])
+    for fact, value in demo.SAMPLE_MODEL_CARD.items():
+        section = content["model_overview"] if fact == "model_owner" else content["intended_uses"]
+        assert section[fact] == value, fact
+    metrics = {m["name"]: m["value"] for m in content["evaluation_details"][0]["metric_groups"][0]["metric_data"]}
+    assert metrics[report.metrics["metric"]] == report.metrics["value"]
+    assert metrics["decision_threshold"] == report.metrics["operating_point"]["threshold"]
+    assert "model-card.html" in {p.name for p in report.reports}
+    assert approvals.approval_problems(sm, report.model_package_arn) == []
 
 
 def test_approval_starts_the_inference_codepipeline(ran: tuple[demo.DemoReport, Path]) -> None:
@@ -500,4 +523,23 @@ def test_a_retrained_model_that_beats_the_champion_is_registered_for_approval(
     assert comparison["challenger_value"] > comparison["champion_value"] + 0.2
     new = sm.describe_model_package(ModelPackageName=done.output["steps"]["register_model"]["arn"])
     assert new["ModelApprovalStatus"] == "PendingManualApproval" and new["ModelPackageArn"] != champion
-    assert any(a.startswith("training pipeline succeeded") for a in _alerts(clients, outputs))
+    succeeded = [a for a in _alerts(clients, outputs) if a.startswith("training pipeline succeeded")]
+    assert len(succeeded) == 1 and "model card is Draft" in succeeded[0], succeeded
+
+
+def test_approving_a_package_whose_card_is_a_draft_is_refused(
+    ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], local_cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After the test above: its challenger came from the drift rule, whose input has no card facts
+    (the root's drift_retraining.model_card is empty), so its card is a Draft; approval is refused
+    (the function and `mlops approve-model`), naming what to fill, and the package stays pending."""
+    report, _ = ran
+    pending = [p for p in _packages(clients, report) if p["ModelApprovalStatus"] == "PendingManualApproval"]
+    assert pending, "the challenger of the test above"
+    challenger = max(pending, key=lambda p: p["CreationTime"])["ModelPackageArn"]
+    sm = clients["sagemaker"]
+    with pytest.raises(approvals.ApprovalRefused, match=r"model_card\.intended_uses: give it"):
+        approvals.approve_model(sm, challenger, "looks better")
+    assert cli.main(["approve-model", challenger, "--local", "--why", "looks better"]) != 0
+    assert "model_card.risk_rating: give it" in capsys.readouterr().err
+    assert sm.describe_model_package(ModelPackageName=challenger)["ModelApprovalStatus"] == "PendingManualApproval"

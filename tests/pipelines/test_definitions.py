@@ -150,6 +150,22 @@ def test_a_drift_triggered_execution_retrains_only_on_the_first_claim_of_its_win
     assert states[first["Default"]]["Next"] == "data-load"
 
 
+def test_every_registered_package_has_a_card_and_auto_approval_needs_it_complete() -> None:
+    states = _render("training")["States"]
+    chain = ["model-monitoring", "model-card", "read-card", "create-model-card", "register-model"]
+    assert [states[name]["Next"] for name in chain[:-1]] == chain[1:]
+    create = states["create-model-card"]["Parameters"]
+    assert create["Content.$"] == "States.JsonToString($.steps.read_card.card.content)"
+    assert create["SecurityConfig"] == {"KmsKeyId": "test-kms_key_arn"}
+    assert create["ModelCardName.$"].startswith("States.Format('test-job_prefix-card-{}'")
+    metadata = states["register-model"]["Parameters"]["CustomerMetadataProperties"]
+    assert metadata["model_card_arn.$"] == "$.steps.create_model_card.arn"
+    auto = states["approval-mode"]["Choices"][0]["And"]
+    assert {"Variable": "$.steps.read_card.card.status", "StringEquals": "PendingReview"} in auto
+    card_args = states["model-card"]["Parameters"]["AppSpecification"]["ContainerArguments.$"]
+    assert "States.JsonToString($$.Execution.Input)" in card_args
+
+
 def test_batch_publishes_the_drift_event_of_the_documented_shape() -> None:
     states = _render("batch-inference")["States"]
     assert states["notify-drift"]["Next"] == "publish-drift" and states["publish-drift"]["Next"] == "post-processing"
@@ -229,7 +245,7 @@ def _broken(mutate: Any) -> list[str]:
             "train-candidate (createTrainingJob): missing EnableNetworkIsolation",
         ),
         (
-            lambda a: a["States"]["approval-mode"]["Choices"][0].pop("StringEquals"),
+            lambda a: a["States"]["challenger-better"]["Choices"][0].pop("StringEquals"),
             "needs exactly one comparison operator",
         ),
     ],

@@ -12,13 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines_src import datasets
+from pipelines_src import contracts, datasets
 from pipelines_src.steps import (
     artifacts,
     champion,
     data_load,
     evaluation,
     feature_engineering,
+    model_card,
     monitoring,
     post_processing,
     training,
@@ -493,3 +494,64 @@ def test_champion_challenger_refuses_missing_holdout(trained: dict[str, Path], t
     assert run(champion.main, ["--base-dir", str(tmp_path)], "processing") == 1
     assert "holdout/ output as 'holdout'" in (paths.output / "message").read_text()
     assert not paths.processing_output("comparison").exists()
+
+
+CARD_FACTS = {
+    "intended_uses": "rank machines for inspection",
+    "risk_rating": "Medium",
+    "explanations_for_risk_rating": "a person decides every repair",
+}
+
+
+def _card_job(trained: dict[str, Path], base: Path) -> Paths:
+    paths = Paths(base)
+    shutil.copytree(trained["evaluation"], paths.processing_input("evaluation"))
+    return paths
+
+
+def test_the_training_run_writes_a_draft_card_naming_the_missing_facts(trained: dict[str, Path]) -> None:
+    """The local chain's input gives no model_card: the card is a Draft that says what is missing."""
+    card = json.loads((trained["card"] / "card.json").read_text())
+    assert card["status"] == "Draft"
+    assert [p.split(":")[0] for p in card["problems"]] == [f"model_card.{f}" for f in contracts.CARD_REQUIRED_FACTS]
+    assert (trained["card"] / "model-card.html").read_text().count("model_card.") == 3
+
+
+def test_a_card_with_the_use_cases_facts_is_complete_and_carries_the_metrics(
+    trained: dict[str, Path], tmp_path: Path
+) -> None:
+    paths = _card_job(trained, tmp_path)
+    execution_input = {"use_case": "quality", "data_uri": "s3://lake/raw/", "model_card": CARD_FACTS}
+    args = ["--base-dir", str(tmp_path), "--execution-input", json.dumps(execution_input)]
+    assert run(model_card.main, args, "processing") == 0
+    card = json.loads((paths.processing_output("card") / "card.json").read_text())
+    assert (card["status"], card["problems"]) == ("PendingReview", [])
+    content = card["content"]
+    assert content["intended_uses"]["risk_rating"] == "Medium"
+    assert content["intended_uses"]["intended_uses"] == CARD_FACTS["intended_uses"]
+    evaluated = json.loads((trained["evaluation"] / "evaluation.json").read_text())
+    metrics = {m["name"]: m["value"] for m in content["evaluation_details"][0]["metric_groups"][0]["metric_data"]}
+    assert metrics["auc"] == evaluated["binary_classification_metrics"]["auc"]["value"]
+    decision = json.loads((trained["evaluation"] / "decision.json").read_text())
+    assert metrics["decision_threshold"] == decision["operating_point"]["threshold"]
+    assert content["training_details"]["training_job_details"]["training_datasets"] == ["s3://lake/raw/"]
+
+
+@pytest.mark.parametrize(
+    ("facts", "problem"),
+    [
+        ({**CARD_FACTS, "risk_rating": "Extreme"}, "model_card.risk_rating: 'Extreme' is no rating"),
+        ({**CARD_FACTS, "intended_uses": " "}, "model_card.intended_uses: give it"),
+        ({**CARD_FACTS, "owner": "me"}, "model_card.owner: unknown field"),
+        ("not an object", "model_card: give an object of strings"),
+    ],
+)
+def test_bad_card_facts_make_a_draft_naming_the_field(
+    trained: dict[str, Path], tmp_path: Path, facts: object, problem: str
+) -> None:
+    paths = _card_job(trained, tmp_path)
+    args = ["--base-dir", str(tmp_path), "--execution-input", json.dumps({"model_card": facts})]
+    assert run(model_card.main, args, "processing") == 0
+    card = json.loads((paths.processing_output("card") / "card.json").read_text())
+    assert card["status"] == "Draft" and any(p.startswith(problem) for p in card["problems"]), card["problems"]
+    assert card["content"]["intended_uses"]["risk_rating"] in ("High", "Medium", "Low", "Unknown")

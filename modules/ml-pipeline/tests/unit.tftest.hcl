@@ -205,10 +205,10 @@ run "role_is_derived_from_the_training_integrations" {
   assert {
     condition = toset([for s in data.aws_iam_policy_document.role.statement : s.sid]) == toset([
       "SagemakerCreateProcessingJobSync", "SagemakerCreateTrainingJobSync", "AwsSdkS3GetObject",
-      "AwsSdkSagemakerCreateModelPackage", "AwsSdkSagemakerDescribeModelPackage", "AwsSdkSagemakerListModelPackages", "AwsSdkSagemakerUpdateModelPackage", "DynamodbPutItem", "DynamodbUpdateItem", "SnsPublish",
+      "AwsSdkSagemakerCreateModelPackage", "AwsSdkSagemakerDescribeModelPackage", "AwsSdkSagemakerListModelPackages", "AwsSdkSagemakerUpdateModelPackage", "AwsSdkSagemakerCreateModelCard", "DynamodbPutItem", "DynamodbUpdateItem", "SnsPublish",
       "SyncRules", "PassOnlyTheExecutionRole", "UseTheKey", "LogDeliveryAndTracing",
     ])
-    error_message = "Exactly the integrations of the training ASL are granted (no transform jobs, no models; the champion lookup lists and describes packages; the drift guard updates its claim item)."
+    error_message = "Exactly the integrations of the training ASL are granted (no transform jobs, no models; the champion lookup lists and describes packages; the drift guard updates its claim item; every package gets a model card)."
   }
 
   assert {

@@ -1,0 +1,52 @@
+"""Approving a model package, as a reviewer does with `mlops approve-model`: only a package whose
+model card (its `model_card_arn` metadata, set by the training pipeline) has its intended-use
+and risk fields filled and is not a Draft. IAM cannot make UpdateModelPackage depend on a card,
+so this is where the rule is kept (docs/pipelines.md, "Model cards"); the pipeline's
+auto-approval applies the same rule."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pipelines_src.contracts import APPROVABLE_CARD_STATUSES, ContractError, card_problems
+
+
+class ApprovalRefused(ContractError):
+    """The package may not be approved; the message names each missing field and the fix."""
+
+
+def card_name(card_arn: str) -> str:
+    """`arn:aws:sagemaker:<region>:<account>:model-card/<name>` -> `<name>`."""
+    return card_arn.rsplit(":model-card/", 1)[-1]
+
+
+def approval_problems(sagemaker: Any, package_arn: str) -> list[str]:
+    """Why the package may not be approved (nothing: it may)."""
+    package = sagemaker.describe_model_package(ModelPackageName=package_arn)
+    card_arn = (package.get("CustomerMetadataProperties") or {}).get("model_card_arn")
+    if not card_arn:
+        return [
+            f"{package_arn} has no model card (metadata model_card_arn): register it with the training "
+            "pipeline, which creates one, or create a card and set model_card_arn on the package"
+        ]
+    card = sagemaker.describe_model_card(ModelCardName=card_name(card_arn))
+    problems = card_problems(json.loads(card["Content"]))
+    if card["ModelCardStatus"] not in APPROVABLE_CARD_STATUSES:
+        problems.append(
+            f"model card {card_name(card_arn)} is {card['ModelCardStatus']}: fill it (UpdateModelCard) "
+            f"and set its status to one of {list(APPROVABLE_CARD_STATUSES)}"
+        )
+    return problems
+
+
+def approve_model(sagemaker: Any, package_arn: str, why: str) -> list[str]:
+    """Approves the package (the statuses it went through), or raises ApprovalRefused."""
+    if not why.strip():
+        raise ApprovalRefused("--why: say why the package is approved (it is recorded as ApprovalDescription)")
+    if problems := approval_problems(sagemaker, package_arn):
+        raise ApprovalRefused(f"{package_arn} not approved: " + "; ".join(problems))
+    before = sagemaker.describe_model_package(ModelPackageName=package_arn)["ModelApprovalStatus"]
+    sagemaker.update_model_package(ModelPackageArn=package_arn, ModelApprovalStatus="Approved", ApprovalDescription=why)
+    after = sagemaker.describe_model_package(ModelPackageName=package_arn)["ModelApprovalStatus"]
+    return [before, after]

@@ -21,14 +21,13 @@ def card_name(card_arn: str) -> str:
     return card_arn.rsplit(":model-card/", 1)[-1]
 
 
-def approval_problems(sagemaker: Any, package_arn: str) -> list[str]:
-    """Why the package may not be approved (nothing: it may)."""
-    package = sagemaker.describe_model_package(ModelPackageName=package_arn)
+def approval_problems(sagemaker: Any, package: dict[str, Any]) -> list[str]:
+    """Why the package (its DescribeModelPackage answer) may not be approved (nothing: it may)."""
     card_arn = (package.get("CustomerMetadataProperties") or {}).get("model_card_arn")
     if not card_arn:
         return [
-            f"{package_arn} has no model card (metadata model_card_arn): register it with the training "
-            "pipeline, which creates one, or create a card and set model_card_arn on the package"
+            f"{package['ModelPackageArn']} has no model card (metadata model_card_arn): register it with the "
+            "training pipeline, which creates one, or create a card and set model_card_arn on the package"
         ]
     card = sagemaker.describe_model_card(ModelCardName=card_name(card_arn))
     problems = card_problems(json.loads(card["Content"]))
@@ -44,9 +43,9 @@ def approve_model(sagemaker: Any, package_arn: str, why: str) -> list[str]:
     """Approves the package (the statuses it went through), or raises ApprovalRefused."""
     if not why.strip():
         raise ApprovalRefused("--why: say why the package is approved (it is recorded as ApprovalDescription)")
-    if problems := approval_problems(sagemaker, package_arn):
+    package = sagemaker.describe_model_package(ModelPackageName=package_arn)
+    if problems := approval_problems(sagemaker, package):
         raise ApprovalRefused(f"{package_arn} not approved: " + "; ".join(problems))
-    before = sagemaker.describe_model_package(ModelPackageName=package_arn)["ModelApprovalStatus"]
     sagemaker.update_model_package(ModelPackageArn=package_arn, ModelApprovalStatus="Approved", ApprovalDescription=why)
     after = sagemaker.describe_model_package(ModelPackageName=package_arn)["ModelApprovalStatus"]
-    return [before, after]
+    return [package["ModelApprovalStatus"], after]

@@ -73,7 +73,7 @@ def test_the_registered_package_has_a_complete_model_card_with_its_metrics(
     assert metrics[report.metrics["metric"]] == report.metrics["value"]
     assert metrics["decision_threshold"] == report.metrics["operating_point"]["threshold"]
     assert "model-card.html" in {p.name for p in report.reports}
-    assert approvals.approval_problems(sm, report.model_package_arn) == []
+    assert approvals.approval_problems(sm, package) == []
 
 
 def test_approval_starts_the_inference_codepipeline(ran: tuple[demo.DemoReport, Path]) -> None:

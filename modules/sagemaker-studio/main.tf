@@ -53,6 +53,17 @@ resource "aws_sagemaker_domain" "this" {
     jupyter_lab_app_settings {
       lifecycle_config_arns = [aws_sagemaker_studio_lifecycle_config.this[0].arn]
 
+      # Cost control: an idle app stops by itself, day or night (issue 18, idle non-prod cost).
+      dynamic "app_lifecycle_management" {
+        for_each = var.idle_shutdown_minutes == null ? [] : [var.idle_shutdown_minutes]
+        content {
+          idle_settings {
+            lifecycle_management    = "ENABLED"
+            idle_timeout_in_minutes = app_lifecycle_management.value
+          }
+        }
+      }
+
       default_resource_spec {
         instance_type        = "ml.t3.medium"
         lifecycle_config_arn = aws_sagemaker_studio_lifecycle_config.this[0].arn

@@ -45,6 +45,18 @@ variable "home_retention" {
   }
 }
 
+variable "idle_shutdown_minutes" {
+  description = "Minutes after which an idle JupyterLab app of the domain stops (its instance is released; the home volume keeps the work), so nothing runs out of hours that nobody uses. null: apps run until their user stops them."
+  type        = number
+  default     = 120
+  nullable    = true
+
+  validation {
+    condition     = var.idle_shutdown_minutes == null ? true : var.idle_shutdown_minutes >= 60 && var.idle_shutdown_minutes <= 525600 && floor(var.idle_shutdown_minutes) == var.idle_shutdown_minutes
+    error_message = "idle_shutdown_minutes: give whole minutes from 60 to 525600 (SageMaker's range), or null to turn idle shutdown off."
+  }
+}
+
 variable "kms_key_arn" {
   description = "Customer managed key for the domain's storage and the notebook volumes."
   type        = string

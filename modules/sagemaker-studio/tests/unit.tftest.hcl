@@ -59,6 +59,39 @@ run "notebook_instance_variant_is_locked_down" {
   }
 }
 
+run "idle_apps_stop_after_two_hours_by_default" {
+  command = plan
+
+  assert {
+    condition     = one(one(one(aws_sagemaker_domain.this[0].default_user_settings[0].jupyter_lab_app_settings).app_lifecycle_management).idle_settings).idle_timeout_in_minutes == 120
+    error_message = "An idle JupyterLab app stops after 120 minutes unless the use case says otherwise."
+  }
+
+  assert {
+    condition     = one(one(one(aws_sagemaker_domain.this[0].default_user_settings[0].jupyter_lab_app_settings).app_lifecycle_management).idle_settings).lifecycle_management == "ENABLED"
+    error_message = "Idle shutdown is enabled."
+  }
+}
+
+run "idle_shutdown_can_be_turned_off" {
+  command = plan
+  variables {
+    idle_shutdown_minutes = null
+  }
+  assert {
+    condition     = length(one(aws_sagemaker_domain.this[0].default_user_settings[0].jupyter_lab_app_settings).app_lifecycle_management) == 0
+    error_message = "null turns idle shutdown off."
+  }
+}
+
+run "rejects_idle_shutdown_below_an_hour" {
+  command = plan
+  variables {
+    idle_shutdown_minutes = 15
+  }
+  expect_failures = [var.idle_shutdown_minutes]
+}
+
 run "rejects_bad_env_name" {
   command = plan
   variables {

@@ -87,30 +87,20 @@ def _condition_keys(environ: dict[str, Any]) -> dict[str, str]:
     return keys
 
 
-# EC2 calls that cannot be repeated (the second one is a Duplicate, or names an association the
-# first replaced). When the provider's client loses a response of this server (seen under load:
-# "use of closed network connection") its SDK sends the same call again; the identical request
-# within REPLAY_SECONDS gets the first answer again, as an idempotency token would on AWS, so an
-# apply neither fails nor leaves a rule the state does not know.
-# The same for creations whose repetition fails as "already exists" (seen: CreateSubnet as an
-# InvalidSubnet.Conflict, IAM CreateRole as EntityAlreadyExists); an identical second request is
-# never a second resource in a Terraform apply, which names each resource once.
-REPLAYED_ACTIONS = frozenset(
-    {
-        "AuthorizeSecurityGroupIngress",
-        "AuthorizeSecurityGroupEgress",
-        "ReplaceNetworkAclAssociation",
-        "CreateSubnet",
-        "CreateRole",
-        "CreatePolicy",
-        "CreateInstanceProfile",
-    }
-)
+# When the provider's client loses a response of this server (seen under load: "use of closed
+# network connection") its SDK sends the same call again, and a changing call that is not
+# repeatable fails the apply the second time: a Duplicate security group rule, a replaced network
+# ACL association, InvalidSubnet.Conflict, IAM EntityAlreadyExists, FlowLogAlreadyExists (all seen
+# in fresh-clone CI runs). So every changing call of the query-protocol services (EC2, IAM, STS,
+# SNS, SQS...), repeated identically within REPLAY_SECONDS, gets the first answer again, as an
+# idempotency token would on AWS. Reads (Describe/List/Get) are never replayed; an identical
+# changing call is never a second resource in a Terraform apply, which names each resource once.
+READ_PREFIXES = ("Describe", "List", "Get")
 REPLAY_SECONDS = 60.0
 
 
 class _Replays:
-    """Successful answers to REPLAYED_ACTIONS, by request body, for REPLAY_SECONDS."""
+    """Successful answers to changing query-protocol calls, by request body, for REPLAY_SECONDS."""
 
     def __init__(self) -> None:
         self._answers: dict[bytes, tuple[float, str, list[tuple[str, str]], bytes]] = {}
@@ -123,7 +113,7 @@ class _Replays:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
         action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
-        return body if action in REPLAYED_ACTIONS else None
+        return body if action and not action.startswith(READ_PREFIXES) else None
 
     def answer(self, key: bytes) -> tuple[str, list[tuple[str, str]], bytes] | None:
         now = time.monotonic()
@@ -140,7 +130,7 @@ class _Middleware:
     """Records each request's condition keys, answers the health probe, serialises requests
     (moto's backends are not thread-safe: Terraform's parallel calls on one security group made
     its check-then-add duplicate detection fail at random; each call takes milliseconds) and
-    answers a repeated non-repeatable EC2 call as the first time (_Replays)."""
+    answers a repeated changing call as the first time (_Replays)."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self._app = app

@@ -52,8 +52,9 @@ def test_reset_forgets_resources(tmp_path: Path) -> None:
 
 
 def test_a_repeated_rule_call_gets_the_first_answer_not_a_duplicate(tmp_path: Path) -> None:
-    """The retry of a call whose answer the client lost (emulator.REPLAYED_ACTIONS): the same
-    rule id back and no second rule, as an idempotent retry on AWS; another rule is still made."""
+    """The retry of a call whose answer the client lost (emulator._Replays: every changing call of
+    a query-protocol service): the same rule id back and no second rule, as an idempotent retry on
+    AWS; another rule is still made; the same for a subnet, a role, a flow log."""
     with emulator.started(tmp_path) as info:
         ec2 = info.client("ec2")
         vpc = ec2.create_vpc(CidrBlock="10.4.0.0/16")["Vpc"]["VpcId"]
@@ -73,3 +74,11 @@ def test_a_repeated_rule_call_gets_the_first_answer_not_a_duplicate(tmp_path: Pa
         trust = '{"Version":"2012-10-17","Statement":[]}'
         role = iam.create_role(RoleName="replayed", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
         assert iam.create_role(RoleName="replayed", AssumeRolePolicyDocument=trust)["Role"]["Arn"] == role
+        logs = {"ResourceIds": [vpc], "ResourceType": "VPC", "TrafficType": "ALL", "LogDestinationType": "s3"}
+        logs["LogDestination"] = "arn:aws:s3:::flow-log-bucket"
+        info.client("s3").create_bucket(
+            Bucket="flow-log-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+        )
+        first_log = ec2.create_flow_logs(**logs)
+        assert not first_log.get("Unsuccessful") and ec2.create_flow_logs(**logs) == first_log
+        assert len(ec2.describe_flow_logs()["FlowLogs"]) == 1, "a read is answered afresh, and there is one log"

@@ -95,7 +95,20 @@ def _condition_keys(environ: dict[str, Any]) -> dict[str, str]:
 # SNS, SQS...), repeated identically within REPLAY_SECONDS, gets the first answer again, as an
 # idempotency token would on AWS. Reads (Describe/List/Get) are never replayed; an identical
 # changing call is never a second resource in a Terraform apply, which names each resource once.
-READ_PREFIXES = ("Describe", "List", "Get")
+# Not every changing call: a legitimate identical repeat across applies (detach, re-attach,
+# detach within 60 s in an upgrade) must run again, so only creations and rule calls are listed.
+REPLAYED_ACTIONS = frozenset(
+    {
+        "AuthorizeSecurityGroupIngress",
+        "AuthorizeSecurityGroupEgress",
+        "ReplaceNetworkAclAssociation",
+        "CreateSubnet",
+        "CreateRole",
+        "CreatePolicy",
+        "CreateInstanceProfile",
+        "CreateFlowLogs",
+    }
+)
 REPLAY_SECONDS = 60.0
 
 
@@ -113,7 +126,7 @@ class _Replays:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
         action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
-        return body if action and not action.startswith(READ_PREFIXES) else None
+        return body if action in REPLAYED_ACTIONS else None
 
     def answer(self, key: bytes) -> tuple[str, list[tuple[str, str]], bytes] | None:
         now = time.monotonic()

@@ -242,6 +242,25 @@ def release(repo: Path, module: str, bump: str, today: str | None = None, tag: b
     return f"{module} {new}"
 
 
+def committed_trees(repo: Path, module: str) -> set[str]:
+    """Every tree id modules/<module> has had in a commit reachable from HEAD.
+
+    `git cat-file -e` is not enough: a tree written by `mlops release` and then amended away (say
+    by a regenerated README in the same commit) stays as a loose object in the releaser's clone
+    but never reaches anyone else's.
+    """
+    commits = git(repo, "log", "--format=%H", "--", f"modules/{module}").split()
+    # --batch-check answers "<name> missing" for a commit that deleted the folder, instead of failing
+    listed = subprocess.run(
+        ["git", "-C", str(repo), "cat-file", "--batch-check=%(objectname) %(objecttype)"],
+        input="".join(f"{commit}:modules/{module}\n" for commit in commits),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {line.split()[0] for line in listed.splitlines() if line.endswith(" tree")}
+
+
 def problems(repo: Path) -> list[str]:
     """Where the tree and the release manifest disagree: a CHANGELOG release the manifest lacks,
     a recorded release whose content this clone cannot find, a version line behind its release."""
@@ -252,12 +271,12 @@ def problems(repo: Path) -> list[str]:
         for version in hcl.changelog_versions(path):
             if version not in entries:
                 found.append(f"{path.name}: CHANGELOG lists {version}, which modules/releases.json does not record")
+        committed = committed_trees(repo, path.name)
         for entry in entries.values():
-            if subprocess.run(
-                ["git", "-C", str(repo), "cat-file", "-e", entry.tree], capture_output=True, check=False
-            ).returncode:
+            if entry.tree not in committed:
                 found.append(
-                    f"{path.name} {entry.version}: content (tree {entry.tree[:12]}) not in this clone's history"
+                    f"{path.name} {entry.version}: content (tree {entry.tree[:12]}) is in no commit of this "
+                    "clone's history (amended after `mlops release`? record the committed tree)"
                 )
         if entries and written_version(path) < max(r.parsed for r in entries.values()):
             found.append(f"{path.name}: versions.tf is behind its last release")

@@ -125,6 +125,24 @@ def test_changelog_releases_the_manifest_lacks_are_reported(repo: Path) -> None:
     assert release.problems(repo) == ["demo: CHANGELOG lists 0.2.0, which modules/releases.json does not record"]
 
 
+def test_a_release_amended_after_mlops_release_is_reported(repo: Path) -> None:
+    """The recorded tree must be in a commit: amending the release commit leaves it only as a loose
+    object in the releaser's clone, which a fresh clone lacks (CI of 8050bb2 found it)."""
+    release.release(repo, "demo", "none")
+    _unreleased(repo / "modules" / "demo", "A fix.")
+    _commit(repo)
+    release.release(repo, "demo", "patch")
+    (repo / "modules" / "demo" / "README.md").write_text("# demo\n\nregenerated after the release\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "--amend", "--no-edit")
+    recorded = release.releases(repo)["demo"][1].tree
+    assert _git(repo, "cat-file", "-t", recorded).strip() == "tree", "the loose tree still answers cat-file"
+    assert release.problems(repo) == [
+        f"demo 0.1.1: content (tree {recorded[:12]}) is in no commit of this clone's history "
+        "(amended after `mlops release`? record the committed tree)"
+    ]
+
+
 @pytest.mark.parametrize(
     ("prepare", "module", "bump", "message"),
     [

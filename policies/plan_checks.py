@@ -7,10 +7,16 @@ platform needs and gateway endpoints for S3 (links followed through the configur
 references, module-aware).
 CKV_MLOPS_21: every endpoint created in the plan is watched by a monitoring schedule (schedule ->
 job definition -> endpoint input, matched on the planned names).
+CKV_MLOPS_27: resource policies, trust policies and KMS grants name no `*` principal in an Allow,
+and every account they name is one of the root's: an account the plan's providers run in (its
+`aws_caller_identity` reads) or one listed in the root's `policy-accounts.yaml`. A checkov check
+sees one resource and no root, so it could not know the configured set.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,5 +120,89 @@ def required_vpc_endpoints(plan: dict[str, Any]) -> list[PlanFinding]:
     return findings
 
 
-def all_findings(plan: dict[str, Any]) -> list[PlanFinding]:
-    return required_vpc_endpoints(plan) + endpoints_monitored(plan)
+# Attributes holding a policy document that grants principals, per resource type.
+PRINCIPAL_POLICIES = {
+    "aws_cloudwatch_event_bus_policy": "policy",
+    "aws_ecr_repository_policy": "policy",
+    "aws_iam_role": "assume_role_policy",
+    "aws_kms_key": "policy",
+    "aws_kms_key_policy": "policy",
+    "aws_s3_bucket_policy": "policy",
+    "aws_sagemaker_model_package_group_policy": "resource_policy",
+    "aws_sns_topic_policy": "policy",
+    "aws_sqs_queue_policy": "policy",
+}
+ACCOUNT_IN_PRINCIPAL = re.compile(r"^(?:arn:aws[a-z-]*:(?:iam|sts)::)?([0-9]{12})(?::|$)")
+
+
+def plan_accounts(plan: dict[str, Any]) -> set[str]:
+    """The accounts the plan's providers run in: every aws_caller_identity the plan read."""
+    found: set[str] = set()
+    modules = [(plan.get("prior_state") or {}).get("values", {}).get("root_module", {})]
+    while modules:
+        module = modules.pop()
+        modules += module.get("child_modules", [])
+        for resource in module.get("resources", []):
+            if resource["type"] == "aws_caller_identity" and (resource.get("values") or {}).get("account_id"):
+                found.add(resource["values"]["account_id"])
+    return found
+
+
+def _aws_principals(statement: dict[str, Any]) -> list[str]:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return ["*"]
+    if not isinstance(principal, dict) or "AWS" not in principal:
+        return []
+    named = principal["AWS"]
+    return [named] if isinstance(named, str) else list(named)
+
+
+def _granted_principals(change: dict[str, Any]) -> list[str] | None:
+    """AWS principals an Allow of the planned resource names (None: not known at plan)."""
+    after = change["change"].get("after") or {}
+    if change["type"] == "aws_kms_grant":
+        return [after["grantee_principal"]] if after.get("grantee_principal") else None
+    document = after.get(PRINCIPAL_POLICIES[change["type"]])
+    if not document:
+        return None
+    statements = json.loads(document).get("Statement", []) if isinstance(document, str) else []
+    statements = [statements] if isinstance(statements, dict) else statements
+    return [p for s in statements if s.get("Effect") == "Allow" for p in _aws_principals(s)]
+
+
+def _principal_problem(principal: str, accounts: set[str]) -> str | None:
+    if principal == "*":
+        return "an Allow names every principal (*): name the accounts or roles"
+    match = ACCOUNT_IN_PRINCIPAL.match(principal)
+    if match is None:
+        return f"principal {principal!r} names no account: use an account id or a role ARN"
+    if match.group(1) not in accounts:
+        return (
+            f"principal {principal} is in account {match.group(1)}, which is neither one this root deploys to "
+            "nor listed in its policy-accounts.yaml: list it there (with why) or remove the grant"
+        )
+    return None
+
+
+def cross_account_principals(plan: dict[str, Any], listed: set[str]) -> list[PlanFinding]:
+    accounts = plan_accounts(plan) | listed
+    findings = []
+    for change in _planned(plan):
+        if change["type"] not in PRINCIPAL_POLICIES and change["type"] != "aws_kms_grant":
+            continue
+        principals = _granted_principals(change)
+        if principals is None:
+            continue  # not known at plan: no row, rather than a pass nothing read
+        problems = sorted({p for p in (_principal_problem(p, accounts) for p in principals) if p})
+        detail = "; ".join(problems) or "every principal is named and in this root's accounts"
+        findings.append(PlanFinding("CKV_MLOPS_27", change["address"], not problems, detail))
+    return findings
+
+
+def all_findings(plan: dict[str, Any], listed_accounts: set[str] | None = None) -> list[PlanFinding]:
+    return (
+        required_vpc_endpoints(plan)
+        + endpoints_monitored(plan)
+        + cross_account_principals(plan, listed_accounts or set())
+    )

@@ -9,6 +9,7 @@ throw-away emulator and rewrites the YAML files.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -19,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from pipelines_src.gate.runner import ACCOUNTS_FILE
 from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
 
@@ -114,8 +116,13 @@ def differences(summary: dict[str, Any], inventory: dict[str, Any]) -> list[str]
 
 
 def plan_case(case: Case, info: emulator.Emulator, work_dir: Path) -> tuple[dict[str, Any], Path]:
-    """The case's plan JSON and the staged root it was made in."""
+    """The case's plan JSON and the staged root it was made in. The cases' foreign accounts
+    (`policy-accounts.yaml` beside the tfvars, which name them) go into the staged root, for
+    the gate's CKV_MLOPS_27: a module folder is not a root and carries no such file."""
     staged = tf.stage(case.root, work_dir / case.tfvars.stem, info)
+    accounts = case.tfvars.parent / ACCOUNTS_FILE
+    if accounts.is_file():
+        shutil.copyfile(accounts, staged / ACCOUNTS_FILE)
     return tf.TerraformRoot(staged, tf.base_env(info)).plan_json([case.tfvars]), staged
 
 

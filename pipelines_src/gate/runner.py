@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,7 @@ def scan_plan(plan: dict[str, Any], work_dir: Path, source_root: Path) -> list[F
     )
     own = [
         Finding(f.check_id, f.resource, f.passed, str(plan_file), f.detail, name=f.check_id, scan="plan")
-        for f in plan_checks.all_findings(plan)
+        for f in plan_checks.all_findings(plan, accounts_of(source_root))
     ]
     return _findings(_apply_source_skips(report, module_dirs(source_root)), "plan") + own
 
@@ -181,6 +182,33 @@ def waivers_of(root: Path) -> list[dict[str, Any]]:
         ):
             raise GateError(f"{file}: every waiver needs check, resource and a reason; fix {waiver!r}")
     return waivers
+
+
+ACCOUNTS_FILE = "policy-accounts.yaml"
+
+
+def accounts_of(root: Path) -> set[str]:
+    """Accounts besides its own the root may grant access to (`policy-accounts.yaml`: a list of
+    id and why, e.g. the data-lake account), for CKV_MLOPS_27 (or GateError)."""
+    import yaml
+
+    file = root / ACCOUNTS_FILE
+    if not file.is_file():
+        return set()
+    try:
+        listed = yaml.safe_load(file.read_text()) or []
+    except yaml.YAMLError as exc:
+        raise GateError(f"{file}: not YAML ({str(exc).splitlines()[0]}); write a list of id/why") from exc
+    if not isinstance(listed, list):
+        raise GateError(f'{file}: write a list of accounts (- id: "111111111111", why: data lake)')
+    for account in listed:
+        # a string: YAML reads 012345678901 unquoted as a number and drops the leading zero
+        identifier = account.get("id") if isinstance(account, dict) else None
+        if not isinstance(identifier, str) or not re.fullmatch(r"[0-9]{12}", identifier):
+            raise GateError(f"{file}: every account needs id, 12 digits in quotes; fix {account!r}")
+        if not str(account.get("why", "")).strip():
+            raise GateError(f"{file}: account {account['id']} needs a why (what it is, what it is granted)")
+    return {str(a["id"]) for a in listed}
 
 
 def apply_waivers(findings: list[Finding], root: Path) -> list[Finding]:

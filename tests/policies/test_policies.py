@@ -130,3 +130,27 @@ def test_waiver_without_reason_or_target_is_refused(tmp_path: Path, waiver: str,
     (tmp_path / policy_gate.WAIVERS_FILE).write_text(waiver)
     with pytest.raises(ValueError, match=message):
         policy_gate.apply_waivers([_finding("CKV_MLOPS_21", "aws_sagemaker_endpoint.this")], tmp_path)
+
+
+def test_listed_accounts_are_read_with_their_reasons(tmp_path: Path) -> None:
+    assert policy_gate.accounts_of(tmp_path) == set(), "no file: only the plan's own accounts count"
+    (tmp_path / policy_gate.ACCOUNTS_FILE).write_text(
+        '- {id: "111111111111", why: data lake}\n- {id: "210987654321", why: preprod reads the registry}\n'
+    )
+    assert policy_gate.accounts_of(tmp_path) == {"111111111111", "210987654321"}
+
+
+@pytest.mark.parametrize(
+    ("listed", "message"),
+    [
+        ("accounts: 111111111111\n", "write a list of accounts"),
+        ("- {id: 111111111111, why: data lake}\n", "12 digits in quotes"),
+        ('- {id: "1111", why: data lake}\n', "12 digits in quotes"),
+        ('- {id: "111111111111"}\n', "needs a why"),
+        ("- [unclosed\n", "not YAML"),
+    ],
+)
+def test_bad_account_lists_are_refused_with_the_fix(tmp_path: Path, listed: str, message: str) -> None:
+    (tmp_path / policy_gate.ACCOUNTS_FILE).write_text(listed)
+    with pytest.raises(policy_gate.GateError, match=message):
+        policy_gate.accounts_of(tmp_path)

@@ -56,8 +56,9 @@ asl: setup ## compile the registry's pipelines (ASL + manifest) into pipelines_s
 build: setup ## the two distributions as wheels in dist/: mlops-steps (step code) and mlops-tooling (mlops CLI)
 	$(PY) -m tools.build --out dist
 
-docs: setup ## regenerate the inputs/outputs block of every module README
+docs: setup ## regenerate the inputs/outputs block of every module README and the example diagrams
 	$(PY) -m tools.tfdoc
+	$(PY) -m tools.diagrams
 
 inventory: setup ## regenerate plan inventories (ROOT=modules/kms or examples/x to limit)
 	$(PY) -m tools.inventory $(ROOT)

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines_src.registry.hcl import changelog_version, module_blocks, module_version, parse_file, unwrap
 from tests.conftest import EXAMPLES, MODULES, REPO
-from tools import tfdoc
+from tools import diagrams, tfdoc
 
 ALLOWED_PROVIDERS = {"hashicorp/aws"}
 REQUIRED_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md", "CHANGELOG.md")
@@ -108,6 +108,31 @@ def test_module_version_matches_changelog(module: Path) -> None:
         assert ahead and unreleased.strip(), (
             f"{module.name}: versions.tf says {version}, the CHANGELOG's newest is {head}"
         )
+
+
+def test_architecture_and_example_diagrams_are_generated_and_fresh() -> None:
+    """docs/architecture.md and each example's README carry the diagram generated from its HCL."""
+    assert diagrams.examples() == sorted(EXAMPLES), "every example root has a diagram"
+    for root in diagrams.examples():
+        rendered = diagrams.render(root)
+        assert rendered.count('["') >= 1 and rendered in (root / "README.md").read_text(), root.name
+        assert rendered in diagrams.ARCHITECTURE.read_text(), f"docs/architecture.md lacks {root.name}"
+    stale = [str(path.relative_to(REPO)) for path, _ in diagrams.stale()]
+    assert not stale, f"diagrams stale in {stale}: run `python -m tools.diagrams`"
+
+
+def test_a_changed_root_makes_its_diagram_stale(tmp_path: Path) -> None:
+    """The freshness check can fail: a module block added to a copy of a root changes its diagram."""
+    root = tmp_path / "use-case-complete"
+    root.mkdir()
+    main = (REPO / "examples" / "use-case-complete" / "main.tf").read_text()
+    (root / "main.tf").write_text(main)
+    before = diagrams.render(root)
+    (root / "main.tf").write_text(
+        main + '\nmodule "lake" {\n  source = "../../modules/data-lake-access"\n  name = module.kms.key_arn\n}\n'
+    )
+    after = diagrams.render(root)
+    assert before != after and 'lake["lake<br/>(data-lake-access)"]' in after and "kms --> lake" in after
 
 
 def test_readme_blocks_are_fresh() -> None:

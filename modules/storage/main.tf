@@ -121,6 +121,9 @@ data "aws_iam_policy_document" "this" {
   #checkov:skip=CKV_AWS_356:Resources are this bucket's ARNs (each.value.arn), which checkov cannot resolve in a module scan.
   for_each = local.buckets
 
+  # A share's statements (e.g. data-lake-access); this document's own Deny statements still hold.
+  source_policy_documents = each.value.policy_json == null ? [] : [each.value.policy_json]
+
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"

@@ -17,12 +17,13 @@ variable "access_log_prefix" {
 }
 
 variable "buckets" {
-  description = "Buckets to create, keyed by purpose (e.g. data, artifacts); each is named <name>-<key>. read_principal_arns may read the bucket through its policy (e.g. a training role in another account reading a data lake)."
+  description = "Buckets to create, keyed by purpose (e.g. data, artifacts); each is named <name>-<key>. read_principal_arns may read the bucket through its policy (e.g. a training role in another account reading a data lake); policy_json is a policy document merged into the bucket's policy, e.g. the bucket_policy_json of a data-lake-access share (its Sids must not clash with this module's Deny* statements)."
   type = map(object({
     abort_incomplete_upload_days       = optional(number, 7)
     expiration_days                    = optional(number)
     force_destroy                      = optional(bool, false)
     noncurrent_version_expiration_days = optional(number, 90)
+    policy_json                        = optional(string)
     read_principal_arns                = optional(list(string), [])
     transition_to_ia_days              = optional(number)
   }))
@@ -37,6 +38,11 @@ variable "buckets" {
     condition = alltrue([for b in values(var.buckets) : b.noncurrent_version_expiration_days >= 1 && b.abort_incomplete_upload_days >= 1 && (b.expiration_days == null ? true : b.expiration_days >= 1) && (b.transition_to_ia_days == null ? true : b.transition_to_ia_days >= 30) && (b.expiration_days == null || b.transition_to_ia_days == null ? true : b.expiration_days > b.transition_to_ia_days)
     ])
     error_message = "buckets: lifecycle days must be >= 1, transition_to_ia_days >= 30 (S3's minimum for STANDARD_IA), and expiration_days later than transition_to_ia_days (or transition_to_ia_days = null)."
+  }
+
+  validation {
+    condition     = alltrue([for b in values(var.buckets) : b.policy_json == null || can(jsondecode(b.policy_json).Statement)])
+    error_message = "buckets: policy_json must be a JSON policy document with a Statement list (e.g. data.aws_iam_policy_document.x.json or module.share.bucket_policy_json)."
   }
 
   validation {

@@ -153,3 +153,37 @@ run "rejects_wildcard_role_reader" {
   }
   expect_failures = [var.buckets]
 }
+
+run "a_share_is_merged_into_the_bucket_policy" {
+  command = plan
+
+  variables {
+    buckets = {
+      raw = {
+        policy_json = jsonencode({
+          Version = "2012-10-17"
+          Statement = [{
+            Sid       = "ReadQualityDatasets"
+            Effect    = "Allow"
+            Action    = "s3:GetObject"
+            Resource  = "arn:aws:s3:::acme-unit-raw/quality/raw/*"
+            Principal = { AWS = "arn:aws:iam::210987654321:role/mlops/quality-dev-sagemaker-execution" }
+          }]
+        })
+      }
+    }
+  }
+
+  assert {
+    condition     = strcontains(data.aws_iam_policy_document.this["raw"].json, "ReadQualityDatasets") && strcontains(data.aws_iam_policy_document.this["raw"].json, "DenyInsecureTransport")
+    error_message = "The share's statements join the bucket's own, which still deny insecure transport."
+  }
+}
+
+run "rejects_a_policy_json_that_is_not_a_policy" {
+  command = plan
+  variables {
+    buckets = { raw = { policy_json = "not json" } }
+  }
+  expect_failures = [var.buckets]
+}

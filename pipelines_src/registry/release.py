@@ -201,6 +201,9 @@ def changelog_with_release(text: str, version: Version, today: str) -> str:
     return text[: match.start()] + section + text[match.end() :]
 
 
+README_VERSION = re.compile(r"Module version: `[0-9]+\.[0-9]+\.[0-9]+[^`]*`")
+
+
 def _next_version(repo: Path, module: str, bump: str) -> tuple[Release | None, Version]:
     path = module_dir(repo, module)
     recorded = releases(repo).get(module, [])
@@ -219,6 +222,12 @@ def _record(repo: Path, module: str, new: Version, today: str) -> None:
         changelog.write_text(changelog_with_release(changelog.read_text(), new, today))
     versions.write_text(hcl.VERSION_LINE.sub(f'# module_version = "{new}"', versions.read_text()))
     git(repo, "add", str(changelog), str(versions))
+    readme = path / "README.md"
+    if readme.is_file() and README_VERSION.search(readme.read_text()):
+        # the README's generated block (tools/tfdoc.py) names the version: released as it is,
+        # not regenerated in a later commit that would leave the released archive stale
+        readme.write_text(README_VERSION.sub(f"Module version: `{new}`", readme.read_text(), count=1))
+        git(repo, "add", str(readme))
     tree = git(repo, "write-tree", f"--prefix=modules/{module}/").strip()  # the content being released
     recorded = releases(repo)
     recorded.setdefault(module, []).append(Release(module, str(new), tree, today))

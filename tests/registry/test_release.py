@@ -100,6 +100,21 @@ def test_minor_release_moves_the_changelog_and_the_version_line(repo: Path) -> N
     assert _versions(repo) == ["0.1.0", "0.2.0"] and release.problems(repo) == []
 
 
+def test_the_readme_version_line_is_released_with_the_module(repo: Path) -> None:
+    """The generated README block names the version: the release commit moves it, so the
+    released archive's README is not a version behind (sagemaker-studio 1.1.0 was amended for it)."""
+    release.release(repo, "demo", "none")
+    module = repo / "modules" / "demo"
+    (module / "README.md").write_text(
+        "# demo\n\n<!-- BEGIN_TF_DOCS -->\nModule version: `0.1.0`\n<!-- END_TF_DOCS -->\n"
+    )
+    _unreleased(module, "A fix.")
+    _commit(repo)
+    release.release(repo, "demo", "patch")
+    assert "Module version: `0.1.1`" in _git(repo, "show", "HEAD:modules/demo/README.md")
+    assert _git(repo, "status", "--porcelain") == "" and release.problems(repo) == []
+
+
 def test_a_clone_without_tags_knows_and_packages_every_release(repo: Path, tmp_path: Path) -> None:
     release.release(repo, "demo", "none", tag=True)
     module = repo / "modules" / "demo"

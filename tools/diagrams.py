@@ -33,6 +33,7 @@ LAYERS = {
 _MODULE_HEAD = re.compile(r'^module\s+"([A-Za-z0-9_-]+)"\s*\{', re.MULTILINE)
 _SOURCE = re.compile(r'^\s*source\s*=\s*"([^"]+)"', re.MULTILINE)
 _REFERENCE = re.compile(r"\bmodule\.([A-Za-z0-9_-]+)\.")
+_PROVIDER = re.compile(r"^\s*providers\s*=\s*\{\s*aws\s*=\s*aws\.([A-Za-z0-9_-]+)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Call:
     name: str  # the module block's label in the root
     module: str  # the registry module it calls
     reads: tuple[str, ...]  # the blocks whose outputs it reads
+    provider: str = ""  # the aws provider alias it runs with (another account), "" the default
 
 
 def _block_body(text: str, start: int) -> str:
@@ -61,7 +63,8 @@ def calls(root: Path) -> list[Call]:
             source = _SOURCE.search(body)
             module = source.group(1).rstrip("/").split("/")[-1] if source else "?"
             reads = tuple(sorted(set(_REFERENCE.findall(body)) - {head.group(1)}))
-            found.append(Call(head.group(1), module, reads))
+            provider = _PROVIDER.search(body)
+            found.append(Call(head.group(1), module, reads, provider.group(1) if provider else ""))
     return found
 
 
@@ -73,16 +76,30 @@ def _label(call: Call) -> str:
     return call.name if call.name == call.module else f"{call.name}<br/>({call.module})"
 
 
-def render(root: Path) -> str:
-    """The root's Mermaid flowchart, between its markers."""
-    members = calls(root)
-    lines = [BEGIN.format(root.name), "```mermaid", "flowchart LR"]
+def _layers(members: list[Call], indent: str, prefix: str) -> list[str]:
+    lines = []
     for index, layer in enumerate([*LAYERS, "Other"]):
         nodes = [c for c in members if _layer_of(c.module) == layer]
         if nodes:
-            lines.append(f'  subgraph layer{index}["{layer}"]')
-            lines += [f'    {c.name}["{_label(c)}"]' for c in nodes]
-            lines.append("  end")
+            lines.append(f'{indent}subgraph {prefix}layer{index}["{layer}"]')
+            lines += [f'{indent}  {c.name}["{_label(c)}"]' for c in nodes]
+            lines.append(f"{indent}end")
+    return lines
+
+
+def render(root: Path) -> str:
+    """The root's Mermaid flowchart, between its markers: with more than one provider (accounts),
+    a box per provider around the layers."""
+    members = calls(root)
+    lines = [BEGIN.format(root.name), "```mermaid", "flowchart LR"]
+    providers = sorted({c.provider for c in members})
+    if providers == [""]:
+        lines += _layers(members, "  ", "")
+    for index, provider in enumerate(providers if len(providers) > 1 else []):
+        title = f"account of provider aws.{provider}" if provider else "account of the default provider"
+        lines.append(f'  subgraph account{index}["{title}"]')
+        lines += _layers([c for c in members if c.provider == provider], "    ", f"a{index}")
+        lines.append("  end")
     known = {c.name for c in members}
     lines += [f"  {source} --> {c.name}" for c in members for source in c.reads if source in known]
     return "\n".join([*lines, "```", END.format(root.name)])

@@ -42,3 +42,18 @@ def test_emulator_override_points_every_service_at_the_emulator(tmp_path: Path) 
         assert f"{service} " in override and "https://127.0.0.1:4599" in override
     assert (staged / tf.PROVIDER_STUB_FILE).exists(), "a module root gets a provider block to override"
     assert "skip_credentials_validation = true" in override and "max_retries                 = 2" in override
+
+
+def test_every_provider_alias_is_pointed_at_the_emulator(tmp_path: Path) -> None:
+    """A root with an aliased provider (another account) gets an override block for the alias
+    too; its own assume_role block stays, so the emulated STS decides the account."""
+    from pipelines_src.local.emulator import Emulator
+
+    info = Emulator(pid=1, port=4599, endpoint="https://127.0.0.1:4599", ca_file="/x/ca.pem", state_dir="/x")
+    assert tf.provider_aliases(REPO / "examples" / "data-lake-share") == ["data_lake"]
+    assert tf.provider_aliases(REPO / "examples" / "ml-foundation") == []
+    staged = tf.stage(REPO / "examples" / "data-lake-share", tmp_path, info)
+    override = (staged / tf.OVERRIDE_FILE).read_text()
+    assert override.count('provider "aws" {') == 2 and 'alias                       = "data_lake"' in override
+    assert override.count("https://127.0.0.1:4599") == 2 * len(tf.EMULATED_SERVICES)
+    assert "assume_role" not in override and "assume_role" in (staged / "versions.tf").read_text()

@@ -108,7 +108,57 @@ def cmd_approve_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _promotion_connect(local: bool) -> Any:
+    from pipelines_src import promotion
+
+    if not local:
+        return promotion.connector()
+    info = running_emulator()
+    return promotion.connector(
+        endpoint_url=info.endpoint,
+        verify=info.ca_file,
+        region_name="eu-central-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    """Promote an approved package to the next stage's account, or roll a stage back."""
+    from pipelines_src import promotion
+    from pipelines_src.contracts import ContractError
+
+    try:
+        stages = promotion.load_stages(args.config)
+        connect = _promotion_connect(args.local)
+        if args.command == "rollback":
+            done = promotion.rollback(connect, stages, args.stage, args.why)
+        else:
+            done = promotion.promote(connect, stages, args.package_arn, args.to, args.why)
+    except ContractError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"{done.source_arn} -> {done.target_stage}: {done.target_arn} (Approved)")
+    print(f"  by {done.promoted_by} at {done.promoted_at}; {len(done.copied)} artefacts copied under the target's key")
+    return 0
+
+
+def _register_promotion(sub: Any) -> None:
+    promote = sub.add_parser("promote", help="promote an Approved package to the next stage's account (a copy)")
+    promote.add_argument("package_arn", help="the Approved package version in the current stage")
+    promote.add_argument("--to", required=True, help="the next stage, e.g. preprod or prod")
+    back = sub.add_parser("rollback", help="promote again the version a stage had before its current one")
+    back.add_argument("--stage", required=True, help="the stage to roll back, e.g. prod")
+    for command in (promote, back):
+        command.add_argument("--why", required=True, help="recorded in the target's package (promotion_why)")
+        command.add_argument(
+            "--config", type=Path, default=Path("promotion.yaml"), help="the stages (default promotion.yaml)"
+        )
+        command.add_argument("--local", action="store_true", help="the accounts of the local emulator")
+        command.set_defaults(func=cmd_promote)
+
+
 def register(sub: Any) -> None:
+    _register_promotion(sub)
     approve = sub.add_parser(
         "approve-model", help="approve a model package; refused without a complete model card (--local: the emulator)"
     )

@@ -141,7 +141,7 @@ def _provider_override(emulator: Emulator, alias: str) -> str:
   skip_credentials_validation = true
   skip_metadata_api_check     = true
   s3_use_path_style           = true
-  max_retries                 = 2
+  max_retries                 = 4
 
   endpoints {{
 {endpoints}

@@ -41,7 +41,7 @@ def test_emulator_override_points_every_service_at_the_emulator(tmp_path: Path) 
     for service in tf.EMULATED_SERVICES:
         assert f"{service} " in override and "https://127.0.0.1:4599" in override
     assert (staged / tf.PROVIDER_STUB_FILE).exists(), "a module root gets a provider block to override"
-    assert "skip_credentials_validation = true" in override and "max_retries                 = 2" in override
+    assert "skip_credentials_validation = true" in override and "max_retries                 = 4" in override
 
 
 def test_every_provider_alias_is_pointed_at_the_emulator(tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ class Stage:
     artifacts_bucket: str
     kms_key_arn: str
     role_arn: str | None = None  # assumed for this stage's calls; None: the caller's credentials
+    artifacts_prefix: str = "promoted/"  # where copies go: a prefix the stage's execution role reads
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,15 @@ def _text(entry: dict[str, Any], field: str, where: str, pattern: str) -> str:
     return value
 
 
+STAGE_KEYS = ("name", "account_id", "artifacts_bucket", "artifacts_prefix", "kms_key_arn", "role_arn")
+
+
 def _stage(entry: Any, index: int) -> Stage:
     where = f"stages[{index}]"
     if not isinstance(entry, dict):
         raise ContractError(f"{where}: write a mapping with name, account_id, artifacts_bucket, kms_key_arn")
+    if unknown := sorted(set(entry) - set(STAGE_KEYS)):
+        raise ContractError(f"{where}: unknown {unknown}; a stage has {list(STAGE_KEYS)}")
     account = _text(entry, "account_id", where, r"[0-9]{12}")
     key = _text(entry, "kms_key_arn", where, rf"arn:aws[a-z-]*:kms:[a-z0-9-]+:{account}:key/[0-9a-f-]+")
     role = entry.get("role_arn")
@@ -110,6 +116,12 @@ def _stage(entry: Any, index: int) -> Stage:
         artifacts_bucket=_text(entry, "artifacts_bucket", where, r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
         kms_key_arn=key,
         role_arn=role,
+        artifacts_prefix=_text(
+            {"artifacts_prefix": entry.get("artifacts_prefix", "promoted/")},
+            "artifacts_prefix",
+            where,
+            r"([A-Za-z0-9!_.'()=-]+/)+",
+        ),
     )
 
 
@@ -190,6 +202,14 @@ def _check_target(connect: Connect, target: Stage, group: str, package_arn: str)
         raise PromotionRefused(
             f"{target.name} has no model package group {group}: apply its root (modules/model-registry) first"
         ) from exc
+    try:
+        connect(target, "s3").head_bucket(Bucket=target.artifacts_bucket)
+        connect(target, "kms").describe_key(KeyId=target.kms_key_arn)
+    except ClientError as exc:
+        raise PromotionRefused(
+            f"{target.name}'s artifacts bucket {target.artifacts_bucket} or key {target.kms_key_arn} cannot be "
+            f"used ({exc.response['Error']['Code']}): check promotion.yaml against the stage root's outputs"
+        ) from exc
     current = current_package(connect, target, group)
     if current and (current.get("CustomerMetadataProperties") or {}).get("promoted_from") == package_arn:
         raise PromotionRefused(
@@ -250,7 +270,7 @@ def promote(connect: Connect, stages: Stages, package_arn: str, to: str, why: st
     package = _source_package(connect, source, package_arn)
     _check_target(connect, target, stages.model_package_group, package_arn)
     who, when = _who(connect, source), datetime.now(UTC).isoformat(timespec="seconds")
-    prefix = f"promoted/{stages.model_package_group}/{source.name}-v{match['version']}"
+    prefix = f"{target.artifacts_prefix}{stages.model_package_group}/{source.name}-v{match['version']}"
     copied = {uri: _copy(connect, source, target, uri, prefix) for uri in _artefact_uris(package)}
     metadata = {
         **{k: v for k, v in (package.get("CustomerMetadataProperties") or {}).items() if k not in PROMOTION_KEYS},

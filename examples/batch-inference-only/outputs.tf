@@ -12,3 +12,19 @@ output "metadata_table" {
   description = "Execution history table."
   value       = module.metadata.table_name
 }
+
+output "model_package_group" {
+  description = "The model package group promotions land in (promotion.yaml's model_package_group)."
+  value       = module.registry.group_name
+}
+
+output "promotion_stage" {
+  description = "This root as a stage of the use case's promotion.yaml (mlops promote): its account, the artifacts bucket and the prefix its execution role reads (promoted copies land there), the key."
+  value = {
+    name             = var.mandatory_tags.environment
+    account_id       = local.account_id
+    artifacts_bucket = module.storage.bucket_names["artifacts"]
+    artifacts_prefix = "${var.use_case}/promoted/"
+    kms_key_arn      = module.kms.key_arn
+  }
+}

@@ -65,6 +65,17 @@ output "private_subnet_ids" {
   value       = module.network.private_subnet_ids
 }
 
+output "promotion_stage" {
+  description = "This root as a stage of the use case's promotion.yaml (mlops promote): its account, the artifacts bucket and the prefix its execution role reads (promoted copies land there), the key."
+  value = {
+    name             = var.mandatory_tags.environment
+    account_id       = local.account_id
+    artifacts_bucket = local.artifacts_bucket
+    artifacts_prefix = "${var.use_case}/promoted/"
+    kms_key_arn      = module.kms.key_arn
+  }
+}
+
 output "role_arns" {
   description = "Roles of the use case by key (the pipelines' roles are derived from their definitions)."
   value       = { sagemaker-execution = module.iam.execution_role_arn, training-pipeline = module.training.role_arn, batch-inference-pipeline = module.batch.role_arn, approval-targets = module.registry.events_role_arn }

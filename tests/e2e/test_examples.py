@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from pipelines_src import promotion
 from pipelines_src.gate import runner as policy_gate
 from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
@@ -69,6 +70,28 @@ def test_second_plan_has_no_changes(applied: Applied) -> None:
     assert root.plan_changes(_profile(root.path.name, "local")) == 0, (
         "apply is not idempotent: a second plan shows changes"
     )
+
+
+def test_the_applied_root_is_a_promotion_stage(applied: Applied) -> None:
+    """Its promotion_stage output is a stage of promotion.yaml as written (mlops promote reads it),
+    and the prefix promoted copies land in is one its execution role reads."""
+    _, outputs = applied
+    stage = outputs["promotion_stage"]
+    prod = {
+        **stage,
+        "name": "prod",
+        "account_id": "210987654321",
+        "kms_key_arn": "arn:aws:kms:eu-central-1:210987654321:key/1",
+    }
+    stages = promotion.stages_from({"model_package_group": outputs["model_package_group"], "stages": [stage, prod]})
+    dev = stages.order[0]
+    platform = outputs["platform"]
+    assert (dev.account_id, dev.artifacts_bucket, dev.kms_key_arn) == (
+        platform["execution_role_arn"].split(":")[4],
+        platform["artifacts_bucket"],
+        platform["kms_key_arn"],
+    )
+    assert dev.artifacts_prefix == f"{outputs['use_case']}/promoted/", "inside the execution role's artifacts prefix"
 
 
 def test_applied_plan_passes_policy_gate_with_every_bucket_policy_read(applied: Applied, tf_work: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,18 @@ def test_an_approved_version_moves_to_preprod_then_prod_exactly(world: dict[str,
     assert _current(world, "prod")["ModelPackageArn"] == to_prod.target_arn
 
 
+def test_a_target_bucket_that_does_not_exist_is_refused_before_any_copy(world: dict[str, Any]) -> None:
+    stages: promotion.Stages = world["stages"]
+    wrong = promotion.Stages(
+        stages.model_package_group,
+        tuple(replace(s, artifacts_bucket="promo-nowhere") if s.name == "preprod" else s for s in stages.order),
+    )
+    before = _snapshot(world, "preprod")
+    with pytest.raises(promotion.PromotionRefused, match=r"artifacts bucket promo-nowhere .* cannot be used"):
+        promotion.promote(world["connect"], wrong, world["packages"][1], "preprod", "ok")
+    assert _snapshot(world, "preprod") == before
+
+
 @pytest.mark.parametrize(
     ("package", "to", "why", "message"),
     [
@@ -201,6 +214,10 @@ def test_rollback_restores_the_previous_version_through_the_cli(
         (
             {"model_package_group": GROUP, "stages": [{"name": "dev", "account_id": 222200000001}]},
             "stages\\[0\\].account_id",
+        ),
+        (
+            {"model_package_group": GROUP, "stages": [{"name": "dev", "account": "222200000001"}]},
+            "stages\\[0\\]: unknown \\['account'\\]",
         ),
         (
             {

@@ -66,3 +66,27 @@ def test_identity_policies_known_at_plan_pass_parliament(plans: dict[str, Future
         audit.findings
     )
     assert not audit.stale(), f"waivers no plan needs any more (delete them): {audit.stale()}"
+
+
+TRAINING_TYPES = ("aws_sagemaker_domain", "aws_sagemaker_user_profile", "aws_sagemaker_notebook_instance")
+
+
+def _training_footprint(plan: dict[str, Any]) -> list[str]:
+    """Addresses of what trains or explores: Studio, notebooks, a state machine whose name says training."""
+    found = []
+    for change in plan["resource_changes"]:
+        name = str((change["change"].get("after") or {}).get("name", ""))
+        if change["type"] in TRAINING_TYPES or (change["type"] == "aws_sfn_state_machine" and "training" in name):
+            found.append(change["address"])
+    return found
+
+
+def test_an_inference_stage_root_has_no_training_resources(plans: dict[str, Future[Planned]]) -> None:
+    """Preprod and prod are batch-inference-only (docs/architecture.md, Accounts): no training
+    state machine, no Studio, no notebook; the dev root has them, so the check can fail."""
+    stage, _ = plans["examples/batch-inference-only:prod"].result()
+    dev, _ = plans["examples/use-case-complete:defaults"].result()
+    assert _training_footprint(stage) == []
+    assert any("training" in a or "studio" in a for a in _training_footprint(dev)), "the dev root trains"
+    machines = [c for c in stage["resource_changes"] if c["type"] == "aws_sfn_state_machine"]
+    assert [c["change"]["after"]["name"] for c in machines] == ["quality-prod-batch-inference"]

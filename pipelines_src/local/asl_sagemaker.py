@@ -63,7 +63,9 @@ class SageMakerTaskService(StateTaskServiceCallback):
     def _eval_service_task(
         self, env: Any, resource_runtime_part: Any, normalised_parameters: dict[str, Any], state_credentials: Any
     ) -> None:
-        sagemaker = runtime_ext.client("sagemaker", resource_runtime_part.region, attempts=1)
+        sagemaker = runtime_ext.client(
+            "sagemaker", resource_runtime_part.region, attempts=1, account=resource_runtime_part.account
+        )
         response = getattr(sagemaker, self._get_boto_service_action())(**normalised_parameters)
         response.pop("ResponseMetadata", None)
         env.stack.append(as_state_data(response))
@@ -76,7 +78,7 @@ class SageMakerTaskService(StateTaskServiceCallback):
             raise RuntimeError(f"no .sync for sagemaker:{self.resource.api_action}")
         kind = SYNC_JOBS[action]
         env.stack.pop()  # the create response; the state's output is the final description
-        sagemaker = runtime_ext.client("sagemaker", resource_runtime_part.region)
+        sagemaker = runtime_ext.client("sagemaker", resource_runtime_part.region, account=resource_runtime_part.account)
         name = normalised_parameters[kind.name_key]
 
         def resolve() -> dict[str, Any] | None:

@@ -52,12 +52,19 @@ def submit(function: Callable[..., Any], *args: Any) -> None:
     _pool().submit(function, *args)
 
 
-def client(service: str, region: str = "eu-central-1", *, attempts: int = 3) -> Any:
-    """A boto3 client for this emulator, from inside its own process."""
+# The account a state machine task runs in (set around each task's evaluation, in its thread).
+_TASK_ACCOUNT = threading.local()
+ACCOUNT_HEADER = "x-moto-account-id"  # moto serves a request in this account (before the access key's)
+
+
+def client(service: str, region: str = "eu-central-1", *, attempts: int = 3, account: str | None = None) -> Any:
+    """A boto3 client for this emulator, from inside its own process. With `account`, every call
+    is served in that account: a pipeline or job of a prod account reads and writes prod's
+    resources, not those of the test credentials' default account."""
     import boto3
     from botocore.config import Config
 
-    return boto3.client(
+    made = boto3.client(
         service,
         region_name=region,
         endpoint_url=os.environ[ENDPOINT_ENV],
@@ -66,6 +73,11 @@ def client(service: str, region: str = "eu-central-1", *, attempts: int = 3) -> 
         aws_secret_access_key="test",
         config=Config(retries={"total_max_attempts": attempts}, read_timeout=300, parameter_validation=attempts > 1),
     )
+    if account:
+        made.meta.events.register(
+            "before-sign", lambda request, **_: request.headers.__setitem__(ACCOUNT_HEADER, account)
+        )
+    return made
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,11 +99,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _execute(kind: str, request: dict[str, Any], job: Any, model: dict[str, Any] | None, region: str) -> None:
+def _execute(
+    kind: str, request: dict[str, Any], job: Any, model: dict[str, Any] | None, where: tuple[str, str]
+) -> None:
     job_kind, _, status_attr, reason_attrs = MOTO_JOBS[kind]
     work = Path(os.environ[STATE_ENV]) / "jobs" / request[job_kind.name_key]
     work.mkdir(parents=True, exist_ok=True)
-    s3 = client("s3", region)
+    account, region = where
+    s3 = client("s3", region, account=account)  # the job's data is in the job's account
     try:
         if kind == "create_processing_job":
             jobs.run_processing(request, s3, work)
@@ -130,7 +145,7 @@ def _jobs_run_locally() -> None:
                     "ModelName": request["ModelName"],
                     "PrimaryContainer": backend.describe_model(request["ModelName"]).primary_container,
                 }
-            _pool().submit(_execute, kind, request, job, model, self.region)
+            _pool().submit(_execute, kind, request, job, model, (self.current_account, self.region))
             return result
 
         return create
@@ -286,6 +301,7 @@ def _state_machines_execute() -> None:
     from moto.stepfunctions.parser.asl.utils import boto_client
 
     _replace_imported("boto_client_for", boto_client.boto_client_for, _boto_client_for)
+    _tasks_run_in_their_account()
     _context_times_as_text()
     _definite_paths_are_values()
     _executions_named()
@@ -372,9 +388,29 @@ def _context_times_as_text() -> None:
     worker_class._get_evaluation_environment = environment
 
 
+def _tasks_run_in_their_account() -> None:
+    """moto's engine calls AWS for a task with fixed credentials, so every task acted in the
+    default account; the task's account (its execution's) is kept for _boto_client_for."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (
+        StateTaskService,
+    )
+
+    original = StateTaskService._eval_execution
+
+    def eval_in_account(self: Any, env: Any) -> None:
+        previous = getattr(_TASK_ACCOUNT, "value", None)
+        _TASK_ACCOUNT.value = env.aws_execution_details.account
+        try:
+            original(self, env)
+        finally:
+            _TASK_ACCOUNT.value = previous
+
+    StateTaskService._eval_execution = eval_in_account  # type: ignore[method-assign]
+
+
 def _boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
     # One attempt, no client-side validation: the ASL's Retry decides, as moto's engine expects.
-    made = client(service, region, attempts=1)
+    made = client(service, region, attempts=1, account=getattr(_TASK_ACCOUNT, "value", None))
     made.meta.events.register("after-call.s3.GetObject", _body_as_text)
     return made
 

@@ -178,3 +178,39 @@ def test_a_notebook_starts_a_script_mode_job_on_the_emulator(local_emulator: emu
     assert status["TrainingJobStatus"] == "Completed", status.get("FailureReason")
     listed = s3.list_objects_v2(Bucket="script-models", Prefix="script/script-on-emulator/output/")["Contents"]
     assert [o["Key"] for o in listed] == ["script/script-on-emulator/output/model.tar.gz"]
+
+
+def test_a_job_of_another_account_reads_and_writes_that_accounts_buckets(
+    local_emulator: emulator.Emulator, tmp_path: Path
+) -> None:
+    """A job created in a prod account runs locally, finds its code and data in prod's buckets and
+    writes its model there under prod's key; the default account has none of them (issue 16). The
+    runner makes its S3 calls as the job's account, which this cannot tell apart: moto serves a
+    bucket by name to any account and does not check an SSE key's account."""
+    from tests.local.test_state_machines import _in_account
+
+    prod = "333300000002"
+    s3, sagemaker = _in_account(local_emulator, prod, "s3"), _in_account(local_emulator, prod, "sagemaker")
+    for bucket in ("prod-script-code", "prod-script-data", "prod-script-models"):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    s3.put_object(Bucket="prod-script-code", Key="script/sourcedir.tar.gz", Body=_sourcedir(TRAIN_SCRIPT))
+    datasets.write_sample(tmp_path, rows=300, seed=4)
+    s3.upload_file(str(tmp_path / "cycles.csv"), "prod-script-data", "train/cycles.csv")
+    request = _script_job("script-in-prod", {"num_round": "3"}, bucket="prod-script-")
+    key = _in_account(local_emulator, prod, "kms").create_key(Description="prod artifacts")["KeyMetadata"]["Arn"]
+    request["OutputDataConfig"]["KmsKeyId"] = key
+    request["RoleArn"] = f"arn:aws:iam::{prod}:role/sagemaker-execution"
+    sagemaker.create_training_job(**request)
+    deadline = time.monotonic() + 120
+    while (status := sagemaker.describe_training_job(TrainingJobName="script-in-prod"))[
+        "TrainingJobStatus"
+    ] == "InProgress":
+        assert time.monotonic() < deadline, "the job did not finish"
+        time.sleep(0.5)
+    assert status["TrainingJobStatus"] == "Completed", status.get("FailureReason")
+    listed = s3.list_objects_v2(Bucket="prod-script-models", Prefix="script/script-in-prod/output/")["Contents"]
+    assert [o["Key"] for o in listed] == ["script/script-in-prod/output/model.tar.gz"]
+    head = s3.head_object(Bucket="prod-script-models", Key="script/script-in-prod/output/model.tar.gz")
+    assert head["SSEKMSKeyId"] == key, "written under prod's key"
+    default = {b["Name"] for b in local_emulator.client("s3").list_buckets()["Buckets"]}
+    assert not default & {"prod-script-code", "prod-script-data", "prod-script-models"}

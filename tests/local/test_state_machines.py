@@ -59,3 +59,68 @@ def test_a_failed_job_inside_reaches_the_enclosing_catch_with_its_reason(
     assert done.status == "SUCCEEDED", (done.error, done.cause)
     assert done.output["error"]["Error"] == "States.TaskFailed"
     assert "num_round must be >= 1" in done.output["error"]["Cause"]
+
+
+def _in_account(info: emulator.Emulator, account: str, service: str) -> Any:
+    """A client of `account` on the emulator: its role assumed through the emulated STS."""
+    import boto3
+
+    answer = info.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/deployer", RoleSessionName="test")
+    credentials = answer["Credentials"]
+    return boto3.client(
+        service,
+        endpoint_url=info.endpoint,
+        verify=info.ca_file,
+        region_name="eu-central-1",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+WRITE_IN_A_MAP = {
+    "StartAt": "Each",
+    "States": {
+        "Each": {
+            "Type": "Map",
+            "ItemsPath": "$.ids",
+            "Iterator": {
+                "StartAt": "Put",
+                "States": {
+                    "Put": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::dynamodb:putItem",
+                        "Parameters": {"TableName": "prod-executions", "Item": {"id": {"S.$": "$"}}},
+                        "End": True,
+                    }
+                },
+            },
+            "End": True,
+        }
+    },
+}
+
+
+def test_a_state_machine_of_another_account_acts_in_its_own_account(local_emulator: emulator.Emulator) -> None:
+    """A prod account's pipeline writes prod's table, in a Map iteration's thread too, and the
+    default account (the runtime's own credentials) is not touched (issue 16, several accounts)."""
+    prod = "333300000001"
+    dynamodb = _in_account(local_emulator, prod, "dynamodb")
+    dynamodb.create_table(
+        TableName="prod-executions",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    sfn = _in_account(local_emulator, prod, "stepfunctions")
+    machine = sfn.create_state_machine(
+        name="prod-writer", definition=json.dumps(WRITE_IN_A_MAP), roleArn=f"arn:aws:iam::{prod}:role/pipeline"
+    )["stateMachineArn"]
+    assert machine.split(":")[4] == prod
+    started = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"ids": ["a", "b"]}))
+    done = executions.follow(sfn, started["executionArn"], timeout=60, poll=0.2)
+    assert done.status == "SUCCEEDED", (done.error, done.cause)
+    items = dynamodb.scan(TableName="prod-executions")["Items"]
+    assert sorted(i["id"]["S"] for i in items) == ["a", "b"]
+    default_tables = local_emulator.client("dynamodb").list_tables()["TableNames"]
+    assert "prod-executions" not in default_tables, "the default account has no such table"

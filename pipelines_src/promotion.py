@@ -52,11 +52,11 @@ class Stage:
     kms_key_arn: str
     role_arn: str | None = None  # assumed for this stage's calls; None: the caller's credentials
     artifacts_prefix: str = "promoted/"  # where copies go: a prefix the stage's execution role reads
+    model_package_group: str = ""  # the stage's group (roots name it <use case>-<environment>)
 
 
 @dataclass(frozen=True)
 class Stages:
-    model_package_group: str
     order: tuple[Stage, ...]
 
     def named(self, name: str) -> Stage:
@@ -96,10 +96,19 @@ def _text(entry: dict[str, Any], field: str, where: str, pattern: str) -> str:
     return value
 
 
-STAGE_KEYS = ("name", "account_id", "artifacts_bucket", "artifacts_prefix", "kms_key_arn", "role_arn")
+STAGE_KEYS = (
+    "name",
+    "account_id",
+    "artifacts_bucket",
+    "artifacts_prefix",
+    "kms_key_arn",
+    "model_package_group",
+    "role_arn",
+)
+GROUP = r"[A-Za-z0-9-]{1,63}"
 
 
-def _stage(entry: Any, index: int) -> Stage:
+def _stage(entry: Any, index: int, group: str) -> Stage:
     where = f"stages[{index}]"
     if not isinstance(entry, dict):
         raise ContractError(f"{where}: write a mapping with name, account_id, artifacts_bucket, kms_key_arn")
@@ -122,6 +131,9 @@ def _stage(entry: Any, index: int) -> Stage:
             where,
             r"([A-Za-z0-9!_.'()=-]+/)+",
         ),
+        model_package_group=_text(
+            {"model_package_group": entry.get("model_package_group", group)}, "model_package_group", where, GROUP
+        ),
     )
 
 
@@ -129,15 +141,15 @@ def stages_from(document: Any) -> Stages:
     """The promotion settings (promotion.yaml): the group and the stages in promotion order."""
     if not isinstance(document, dict) or not isinstance(document.get("stages"), list):
         raise ContractError("promotion settings: write model_package_group and a list of stages (dev first)")
-    stages = tuple(_stage(entry, i) for i, entry in enumerate(document["stages"]))
-    group = _text(document, "model_package_group", "promotion settings", r"[A-Za-z0-9-]{1,63}")
+    group = document.get("model_package_group", "")  # the default of stages that name none
+    stages = tuple(_stage(entry, i, group) for i, entry in enumerate(document["stages"]))
     if (
         len(stages) < 2
         or len({s.name for s in stages}) < len(stages)
         or len({s.account_id for s in stages}) < len(stages)
     ):
         raise ContractError("stages: give at least two, each with its own name and its own account")
-    return Stages(group, stages)
+    return Stages(stages)
 
 
 def load_stages(path: Path) -> Stages:
@@ -155,9 +167,10 @@ def _parsed(package_arn: str, stages: Stages) -> re.Match[str]:
             f"{package_arn!r} is not a model package version ARN "
             "(arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>)"
         )
-    if match["group"] != stages.model_package_group:
+    source = stages.of_account(match["account"])
+    if match["group"] != source.model_package_group:
         raise PromotionRefused(
-            f"{package_arn} is in group {match['group']}; these stages promote {stages.model_package_group}"
+            f"{package_arn} is in group {match['group']}; {source.name} promotes {source.model_package_group}"
         )
     return match
 
@@ -181,11 +194,14 @@ def _source_package(connect: Connect, source: Stage, package_arn: str) -> dict[s
     return package
 
 
-def current_package(connect: Connect, stage: Stage, group: str) -> dict[str, Any] | None:
+def current_package(connect: Connect, stage: Stage) -> dict[str, Any] | None:
     """The stage's newest Approved package (what its pipelines score with), described."""
     sagemaker = connect(stage, "sagemaker")
     listed = sagemaker.list_model_packages(
-        ModelPackageGroupName=group, ModelApprovalStatus="Approved", SortBy="CreationTime", SortOrder="Descending"
+        ModelPackageGroupName=stage.model_package_group,
+        ModelApprovalStatus="Approved",
+        SortBy="CreationTime",
+        SortOrder="Descending",
     )["ModelPackageSummaryList"]
     if not listed:
         return None
@@ -193,9 +209,10 @@ def current_package(connect: Connect, stage: Stage, group: str) -> dict[str, Any
     return described
 
 
-def _check_target(connect: Connect, target: Stage, group: str, package_arn: str) -> None:
+def _check_target(connect: Connect, target: Stage, package_arn: str) -> None:
     from botocore.exceptions import ClientError
 
+    group = target.model_package_group
     try:
         connect(target, "sagemaker").describe_model_package_group(ModelPackageGroupName=group)
     except ClientError as exc:
@@ -210,7 +227,7 @@ def _check_target(connect: Connect, target: Stage, group: str, package_arn: str)
             f"{target.name}'s artifacts bucket {target.artifacts_bucket} or key {target.kms_key_arn} cannot be "
             f"used ({exc.response['Error']['Code']}): check promotion.yaml against the stage root's outputs"
         ) from exc
-    current = current_package(connect, target, group)
+    current = current_package(connect, target)
     if current and (current.get("CustomerMetadataProperties") or {}).get("promoted_from") == package_arn:
         raise PromotionRefused(
             f"{package_arn} is already {target.name}'s current version ({current['ModelPackageArn']})"
@@ -268,9 +285,9 @@ def promote(connect: Connect, stages: Stages, package_arn: str, to: str, why: st
             f"{following.name if following else 'nothing (the last stage)'} first"
         )
     package = _source_package(connect, source, package_arn)
-    _check_target(connect, target, stages.model_package_group, package_arn)
+    _check_target(connect, target, package_arn)
     who, when = _who(connect, source), datetime.now(UTC).isoformat(timespec="seconds")
-    prefix = f"{target.artifacts_prefix}{stages.model_package_group}/{source.name}-v{match['version']}"
+    prefix = f"{target.artifacts_prefix}{source.model_package_group}/{source.name}-v{match['version']}"
     copied = {uri: _copy(connect, source, target, uri, prefix) for uri in _artefact_uris(package)}
     metadata = {
         **{k: v for k, v in (package.get("CustomerMetadataProperties") or {}).items() if k not in PROMOTION_KEYS},
@@ -282,7 +299,7 @@ def promote(connect: Connect, stages: Stages, package_arn: str, to: str, why: st
     }
     extra = {k: _rewritten(package[k], copied) for k in ("ModelMetrics", "DriftCheckBaselines") if package.get(k)}
     created = connect(target, "sagemaker").create_model_package(
-        ModelPackageGroupName=stages.model_package_group,
+        ModelPackageGroupName=target.model_package_group,
         ModelPackageDescription=f"{package.get('ModelPackageDescription', '')} (promoted from {package_arn})"[:1000],
         InferenceSpecification=_rewritten(package["InferenceSpecification"], copied),
         CustomerMetadataProperties=metadata,
@@ -324,7 +341,7 @@ def rollback(connect: Connect, stages: Stages, stage_name: str, why: str) -> Pro
     stage = stages.named(stage_name)
     sagemaker = connect(stage, "sagemaker")
     listed = sagemaker.list_model_packages(
-        ModelPackageGroupName=stages.model_package_group,
+        ModelPackageGroupName=stage.model_package_group,
         ModelApprovalStatus="Approved",
         SortBy="CreationTime",
         SortOrder="Descending",

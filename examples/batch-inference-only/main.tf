@@ -66,8 +66,15 @@ module "metadata" {
 module "registry" {
   source = "../../modules/model-registry"
 
-  name             = local.name
-  alerts_topic_arn = module.alerts.topic_arn
+  name                     = local.name
+  alerts_topic_arn         = module.alerts.topic_arn
+  permissions_boundary_arn = module.iam.boundary_arn
+  # A package arriving Approved (`mlops promote` into this stage) is scored at once, with exactly
+  # that version: preprod's smoke batch, prod's first run; the nightly schedule keeps scoring
+  # with model_package_arn.
+  approved_targets = {
+    state_machines = { batch = { arn = module.batch.state_machine_arn, data_uri = local.data_uri, experiment = "on-promotion", use_case = var.use_case } }
+  }
 }
 
 module "batch" {

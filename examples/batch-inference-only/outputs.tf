@@ -19,12 +19,13 @@ output "model_package_group" {
 }
 
 output "promotion_stage" {
-  description = "This root as a stage of the use case's promotion.yaml (mlops promote): its account, the artifacts bucket and the prefix its execution role reads (promoted copies land there), the key."
+  description = "This root as a stage of the use case's promotion.yaml (mlops promote): its account, the artifacts bucket and the prefix its execution role reads (promoted copies land there), the key, its model package group."
   value = {
-    name             = var.mandatory_tags.environment
-    account_id       = local.account_id
-    artifacts_bucket = module.storage.bucket_names["artifacts"]
-    artifacts_prefix = "${var.use_case}/promoted/"
-    kms_key_arn      = module.kms.key_arn
+    name                = var.mandatory_tags.environment
+    account_id          = local.account_id
+    artifacts_bucket    = module.storage.bucket_names["artifacts"]
+    artifacts_prefix    = "${var.use_case}/promoted/"
+    kms_key_arn         = module.kms.key_arn
+    model_package_group = module.registry.group_name
   }
 }

@@ -58,8 +58,14 @@ def root_env(info: emulator.Emulator, folder: Path | None = None) -> dict[str, s
     return tf.local_env(info, folder or local_dir(), url, ca)
 
 
-def terraform_root(path: Path, info: emulator.Emulator) -> tf.TerraformRoot:
-    """A root staged for this emulator (under .local/work, one folder per workspace)."""
+def terraform_root(path: Path, info: emulator.Emulator, account: str | None = None) -> tf.TerraformRoot:
+    """A root staged for this emulator (under .local/work, one folder per workspace; per account
+    when deployed into another emulator account, so each stage has its own state)."""
     if not (path.is_dir() and any(path.glob("*.tf"))):
         raise UsageError(f"{path} is not a Terraform root: give a folder with .tf files, e.g. infra")
-    return tf.TerraformRoot(tf.stage(path, local_dir() / "work", info), root_env(info))
+    work = local_dir() / "work" / (f"account-{account}" if account else "")
+    try:
+        staged = tf.stage(path, work, info, account)
+    except tf.TerraformError as exc:
+        raise UsageError(str(exc)) from exc
+    return tf.TerraformRoot(staged, root_env(info))

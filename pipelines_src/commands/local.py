@@ -102,7 +102,7 @@ def _var_files(names: list[str]) -> list[Path]:
 def cmd_tf(args: argparse.Namespace) -> int:
     var_files, variables = _var_files(args.var_file), _variables(args.var)
     info = running_emulator()
-    root = terraform_root(Path(args.root), info)
+    root = terraform_root(Path(args.root), info, args.account)
     if args.action == "apply":
         root.apply(var_files, variables, capture=False)
         print(json.dumps(root.outputs(), indent=2))
@@ -210,6 +210,11 @@ def register(sub: Any) -> None:
     tfp.add_argument("root", help="folder of the root, e.g. infra or examples/secure-storage")
     tfp.add_argument("--var-file", action="append", default=[], help="tfvars file (repeatable)")
     tfp.add_argument("--var", action="append", default=[], help="NAME=VALUE of a variable (repeatable)")
+    tfp.add_argument(
+        "--account",
+        help="deploy into this emulator account (12 digits; a stage's, e.g. prod's): the root's provider "
+        f"assumes {tf.LOCAL_DEPLOYER_ROLE} there; default the emulator's own account",
+    )
     tfp.set_defaults(func=cmd_tf)
 
     image = sub.add_parser("image", help="step images built locally (the local `docker build`: COPY and ENV)")

@@ -38,14 +38,16 @@ def _stage_resources(connect: promotion.Connect, name: str) -> dict[str, str]:
     key = connect(stage, "kms").create_key(Description=f"{name} artifacts")["KeyMetadata"]["Arn"]
     bucket = f"promo-{name}-artifacts"
     connect(stage, "s3").create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
-    connect(stage, "sagemaker").create_model_package_group(ModelPackageGroupName=GROUP)
-    return {
+    group = f"{GROUP}-prod" if name == "prod" else GROUP  # prod names its own group, the others take the default
+    connect(stage, "sagemaker").create_model_package_group(ModelPackageGroupName=group)
+    entry = {
         "name": name,
         "account_id": ACCOUNTS[name],
         "artifacts_bucket": bucket,
         "kms_key_arn": key,
         "role_arn": _role(name),
     }
+    return {**entry, "model_package_group": group} if name == "prod" else entry
 
 
 def _role(name: str) -> str:
@@ -98,7 +100,8 @@ def world(local_emulator: emulator.Emulator, tmp_path_factory: pytest.TempPathFa
 
 def _snapshot(world: dict[str, Any], name: str) -> tuple[list[str], list[str]]:
     stage, connect = world["stages"].named(name), world["connect"]
-    packages = connect(stage, "sagemaker").list_model_packages(ModelPackageGroupName=GROUP)["ModelPackageSummaryList"]
+    listed = connect(stage, "sagemaker").list_model_packages(ModelPackageGroupName=stage.model_package_group)
+    packages = listed["ModelPackageSummaryList"]
     objects = connect(stage, "s3").list_objects_v2(Bucket=stage.artifacts_bucket).get("Contents", [])
     return sorted(p["ModelPackageArn"] for p in packages), sorted(o["Key"] for o in objects)
 
@@ -113,7 +116,7 @@ def _model_bytes(world: dict[str, Any], stage_name: str, package_arn: str) -> by
 
 
 def _current(world: dict[str, Any], stage_name: str) -> dict[str, Any]:
-    found = promotion.current_package(world["connect"], world["stages"].named(stage_name), GROUP)
+    found = promotion.current_package(world["connect"], world["stages"].named(stage_name))
     assert found is not None, f"{stage_name} has an Approved package"
     return found
 
@@ -127,6 +130,7 @@ def test_an_approved_version_moves_to_preprod_then_prod_exactly(world: dict[str,
         u.startswith("s3://promo-preprod-artifacts/") for u in to_preprod.copied.values()
     )
     to_prod = promotion.promote(connect, stages, to_preprod.target_arn, "prod", "smoke batch clean")
+    assert f":{ACCOUNTS['prod']}:model-package/{GROUP}-prod/" in to_prod.target_arn, "into prod's own group"
     described = connect(stages.named("prod"), "sagemaker").describe_model_package(ModelPackageName=to_prod.target_arn)
     metadata = described["CustomerMetadataProperties"]
     assert (
@@ -145,7 +149,6 @@ def test_an_approved_version_moves_to_preprod_then_prod_exactly(world: dict[str,
 def test_a_target_bucket_that_does_not_exist_is_refused_before_any_copy(world: dict[str, Any]) -> None:
     stages: promotion.Stages = world["stages"]
     wrong = promotion.Stages(
-        stages.model_package_group,
         tuple(replace(s, artifacts_bucket="promo-nowhere") if s.name == "preprod" else s for s in stages.order),
     )
     before = _snapshot(world, "preprod")
@@ -185,7 +188,7 @@ def test_rollback_restores_the_previous_version_through_the_cli(
     world: dict[str, Any], local_emulator: emulator.Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     connect, stages = world["connect"], world["stages"]
-    if promotion.current_package(connect, stages.named("prod"), GROUP) is None:
+    if promotion.current_package(connect, stages.named("prod")) is None:
         test_an_approved_version_moves_to_preprod_then_prod_exactly(world)
     before = _current(world, "prod")
     assert _model_bytes(world, "prod", before["ModelPackageArn"]) == MODELS[1]
@@ -209,7 +212,8 @@ def test_rollback_restores_the_previous_version_through_the_cli(
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ({"stages": []}, "model_package_group"),
+        ({"stages": []}, "give at least two"),
+        ({"stages": [{"name": "dev", "account_id": "222200000001"}]}, "stages\\[0\\].kms_key_arn"),
         ({"model_package_group": GROUP, "stages": "dev"}, "write model_package_group and a list of stages"),
         (
             {"model_package_group": GROUP, "stages": [{"name": "dev", "account_id": 222200000001}]},

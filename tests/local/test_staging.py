@@ -57,3 +57,16 @@ def test_every_provider_alias_is_pointed_at_the_emulator(tmp_path: Path) -> None
     assert override.count('provider "aws" {') == 2 and 'alias                       = "data_lake"' in override
     assert override.count("https://127.0.0.1:4599") == 2 * len(tf.EMULATED_SERVICES)
     assert "assume_role" not in override and "assume_role" in (staged / "versions.tf").read_text()
+
+
+def test_a_root_staged_for_another_account_assumes_the_local_deployer_there(tmp_path: Path) -> None:
+    from pipelines_src.local.emulator import Emulator
+
+    info = Emulator(pid=1, port=4599, endpoint="https://127.0.0.1:4599", ca_file="/x/ca.pem", state_dir="/x")
+    staged = tf.stage(REPO / "examples" / "data-lake-share", tmp_path, info, account="222200000003")
+    override = (staged / tf.OVERRIDE_FILE).read_text()
+    default_block, alias_block = override.split('provider "aws" {')[1:]
+    assert f'role_arn     = "arn:aws:iam::222200000003:role/{tf.LOCAL_DEPLOYER_ROLE}"' in default_block
+    assert "assume_role" not in alias_block, "an alias keeps its own account"
+    with pytest.raises(tf.TerraformError, match="12-digit account id"):
+        tf.stage(REPO / "examples" / "ml-foundation", tmp_path / "bad", info, account="prod")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,8 @@ def _promotion_connect(local: bool) -> Any:
 
 def cmd_promote(args: argparse.Namespace) -> int:
     """Promote an approved package to the next stage's account, or roll a stage back."""
+    from botocore.exceptions import ClientError
+
     from pipelines_src import promotion
     from pipelines_src.contracts import ContractError
 
@@ -137,6 +140,14 @@ def cmd_promote(args: argparse.Namespace) -> int:
             done = promotion.promote(connect, stages, args.package_arn, args.to, args.why)
     except ContractError as exc:
         raise UsageError(str(exc)) from exc
+    except ClientError as exc:  # after the checks: AWS refused a copy or the package itself
+        print(
+            f"mlops: the promotion stopped at {exc.operation_name} ({exc.response['Error']['Code']}: "
+            f"{exc.response['Error'].get('Message', '')}); no package was created in the target, copies already "
+            "written stay under its artifacts_prefix and are overwritten by the next try",
+            file=sys.stderr,
+        )
+        return 1
     print(f"{done.source_arn} -> {done.target_stage}: {done.target_arn} (Approved)")
     print(f"  by {done.promoted_by} at {done.promoted_at}; {len(done.copied)} artefacts copied under the target's key")
     return 0

@@ -242,3 +242,20 @@ def test_rollback_restores_the_previous_version_through_the_cli(
 def test_bad_promotion_settings_name_the_field(document: dict[str, Any], message: str) -> None:
     with pytest.raises(ContractError, match=message):
         promotion.stages_from(json.loads(json.dumps(document)))
+
+
+def test_a_copy_aws_refuses_stops_the_promotion_without_a_package(
+    world: dict[str, Any], local_emulator: emulator.Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the checks pass, a failing copy (here the model object is gone) ends the command with
+    exit 1 and the operation that failed; the target gets no package."""
+    connect, dev = world["connect"], world["stages"].named("dev")
+    arn = _register(connect, dev, 1, "Approved")
+    connect(dev, "s3").delete_object(Bucket=dev.artifacts_bucket, Key="models/v1/model.tar.gz")
+    (tmp_path / "emulator").symlink_to(local_emulator.state_dir)
+    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
+    packages_before = _snapshot(world, "preprod")[0]
+    config = ["--config", str(world["config"]), "--local"]
+    assert cli.main(["promote", arn, "--to", "preprod", "--why", "retry", *config]) == 1
+    assert _snapshot(world, "preprod")[0] == packages_before
+    connect(dev, "s3").put_object(Bucket=dev.artifacts_bucket, Key="models/v1/model.tar.gz", Body=MODELS[1])

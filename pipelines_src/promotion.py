@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,8 +194,8 @@ def _source_package(connect: Connect, source: Stage, package_arn: str) -> dict[s
     return package
 
 
-def current_package(connect: Connect, stage: Stage) -> dict[str, Any] | None:
-    """The stage's newest Approved package (what its pipelines score with), described."""
+def _approved(connect: Connect, stage: Stage) -> Iterator[dict[str, Any]]:
+    """The stage's Approved packages, newest first, each described when it is reached."""
     sagemaker = connect(stage, "sagemaker")
     listed = sagemaker.list_model_packages(
         ModelPackageGroupName=stage.model_package_group,
@@ -203,10 +203,17 @@ def current_package(connect: Connect, stage: Stage) -> dict[str, Any] | None:
         SortBy="CreationTime",
         SortOrder="Descending",
     )["ModelPackageSummaryList"]
-    if not listed:
-        return None
-    described: dict[str, Any] = sagemaker.describe_model_package(ModelPackageName=listed[0]["ModelPackageArn"])
-    return described
+    for summary in listed:
+        yield sagemaker.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+
+
+def _promoted_from(package: dict[str, Any]) -> str | None:
+    return (package.get("CustomerMetadataProperties") or {}).get("promoted_from")
+
+
+def current_package(connect: Connect, stage: Stage) -> dict[str, Any] | None:
+    """The stage's newest Approved package (what its pipelines score with), described."""
+    return next(_approved(connect, stage), None)
 
 
 def _check_target(connect: Connect, target: Stage, package_arn: str) -> None:
@@ -228,7 +235,7 @@ def _check_target(connect: Connect, target: Stage, package_arn: str) -> None:
             f"used ({exc.response['Error']['Code']}): check promotion.yaml against the stage root's outputs"
         ) from exc
     current = current_package(connect, target)
-    if current and (current.get("CustomerMetadataProperties") or {}).get("promoted_from") == package_arn:
+    if current and _promoted_from(current) == package_arn:
         raise PromotionRefused(
             f"{package_arn} is already {target.name}'s current version ({current['ModelPackageArn']})"
         )
@@ -339,21 +346,9 @@ def rollback(connect: Connect, stages: Stages, stage_name: str, why: str) -> Pro
     if not why.strip():
         raise PromotionRefused("--why: say why the stage is rolled back (it is recorded in the new package)")
     stage = stages.named(stage_name)
-    sagemaker = connect(stage, "sagemaker")
-    listed = sagemaker.list_model_packages(
-        ModelPackageGroupName=stage.model_package_group,
-        ModelApprovalStatus="Approved",
-        SortBy="CreationTime",
-        SortOrder="Descending",
-    )["ModelPackageSummaryList"]
-    sources = [
-        (
-            sagemaker.describe_model_package(ModelPackageName=p["ModelPackageArn"]).get("CustomerMetadataProperties")
-            or {}
-        ).get("promoted_from")
-        for p in listed
-    ]
-    previous = next((s for s in sources[1:] if s and s != sources[0]), None)
-    if not sources or previous is None:
+    packages = _approved(connect, stage)
+    current = _promoted_from(next(packages, {}))
+    previous = next((p for p in map(_promoted_from, packages) if p and p != current), None)
+    if previous is None:
         raise PromotionRefused(f"{stage.name} has no earlier promoted version to roll back to")
     return promote(connect, stages, previous, stage.name, f"rollback: {why}")

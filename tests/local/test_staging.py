@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
 from tests.conftest import REPO
 
@@ -70,3 +71,23 @@ def test_a_root_staged_for_another_account_assumes_the_local_deployer_there(tmp_
     assert "assume_role" not in alias_block, "an alias keeps its own account"
     with pytest.raises(tf.TerraformError, match="12-digit account id"):
         tf.stage(REPO / "examples" / "ml-foundation", tmp_path / "bad", info, account="prod")
+
+
+def test_mlops_tf_plans_a_root_in_another_emulator_account(
+    local_emulator: emulator.Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`mlops tf plan <root> --account <id>` as docs/emulator.md writes it: staged per account, the
+    provider assumes the local deployer there; a bad id is refused naming the fix."""
+    from pipelines_src import cli
+
+    (tmp_path / "emulator").symlink_to(local_emulator.state_dir)  # the CLI finds this emulator
+    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
+    monkeypatch.chdir(REPO)
+    assert cli.main(["tf", "plan", "examples/secure-storage", "--account", "222200000009"]) == 0
+    (override,) = (tmp_path / "work" / "account-222200000009").rglob(tf.OVERRIDE_FILE)
+    assert "arn:aws:iam::222200000009:role/mlops-local-deployer" in override.read_text()
+    assert cli.main(["tf", "plan", "examples/secure-storage", "--account", "prod"]) == 2
+    assert "12-digit account id" in capsys.readouterr().err

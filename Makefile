@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 # xdist workers, tests sharing an expensive fixture on one worker (tests/conftest.py GROUPS).
 PYTEST_WORKERS ?= 0
 
-.PHONY: help setup test lint fmt asl build docs inventory policy release package registry registry-down bench demo demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
+.PHONY: help setup test lint fmt asl build docs inventory policy release package registry registry-down bench demo demo-promotion demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -85,7 +85,10 @@ bench: setup ## batch-inference engine in every mode, and a local endpoint under
 demo: setup ## the main job on the embedded default (local emulator, no AWS account)
 	$(VENV)/bin/mlops demo $(DEMO) $(DEMO_VARS)
 
-demo-down: setup ## destroy the demo and stop the emulator
+demo-promotion: setup ## one use case across accounts, locally: data lake -> dev trains -> preprod smoke -> prod scores
+	$(VENV)/bin/mlops demo-promotion $(DEMO) --var-file $(DEMO)/profiles/local.tfvars
+
+demo-down: setup ## destroy the demo (and the promotion demo's accounts) and stop the emulator
 	$(VENV)/bin/mlops demo-down $(DEMO) $(DEMO_VARS)
 
 emulator-up: setup ## start the local AWS emulator (EMULATOR_PORT, default 4599)

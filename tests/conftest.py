@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import socket
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,13 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheels")
     assert build.main(["--out", str(out)]) == 0
     return out
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (for a journey's own emulator)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def clean_env(wheels: Path, **extra: str) -> dict[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -170,6 +171,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_promotion(args: argparse.Namespace) -> int:
+    from pipelines_src.contracts import ContractError
+    from pipelines_src.local import demo, demo_promotion
+
+    started = time.monotonic()
+    info = emulator.start(emulator_dir(), port_setting("EMULATOR_PORT", emulator.DEFAULT_PORT))
+    print(
+        f"[1/6] emulator up at {info.endpoint}: accounts data lake {demo_promotion.LAKE}, dev (its own), "
+        + ", ".join(f"{stage} {account}" for stage, account in demo_promotion.STAGE_ACCOUNTS.items())
+    )
+    roots = demo_promotion.Roots(
+        Path(args.root), _var_files(args.var_file), Path(args.lake_root), Path(args.stage_root)
+    )
+    out_dir = local_dir() / "demo-promotion"
+    run = demo_promotion.PromotionDemo(info, lambda path, account: terraform_root(path, info, account), roots)
+    try:
+        report = run.run(out_dir)
+    except (demo.DemoFailed, ContractError) as exc:
+        print(f"mlops demo-promotion: {exc}", file=sys.stderr)
+        return 1
+    print(demo_promotion.summary(report))
+    print(f"summary.json    {demo_promotion.write_summary(report, out_dir)}")
+    print(f"finished in {time.monotonic() - started:.0f} s. Tear down with `mlops demo-down {args.root}`.")
+    return 0
+
+
 def cmd_demo_down(args: argparse.Namespace) -> int:
     from pipelines_src.local import demo
     from pipelines_src.registry import server
@@ -186,12 +213,31 @@ def cmd_demo_down(args: argparse.Namespace) -> int:
             demo.teardown(root, _var_files(args.var_file), Path(args.root), _variables(args.var))
             print(f"destroyed {args.root}")
     print("emulator: stopped" if emulator.stop(emulator_dir()) else "emulator: was not running")
+    # The other accounts' roots (mlops demo-promotion, mlops tf --account) lived only in the
+    # emulator's memory, gone with it: their states would name resources that no longer exist.
+    for stale in sorted((local_dir() / "work").glob("account-*")):
+        shutil.rmtree(stale)
+        print(f"forgot {stale.name}'s roots (their resources went with the emulator)")
     if server.SERVICE.stop(registry_dir()):
         print("registry: stopped")
     return 0
 
 
+def _register_demo_promotion(sub: Any) -> None:
+    command = sub.add_parser(
+        "demo-promotion", help="data lake -> dev trains -> preprod smoke -> prod scores, one account each, locally"
+    )
+    command.add_argument("root", nargs="?", default="examples/use-case-complete", help="dev's root (make demo's)")
+    command.add_argument("--var-file", action="append", default=[], help="tfvars file of dev's root (repeatable)")
+    command.add_argument("--lake-root", default="examples/data-lake", help="the data-lake account's root")
+    command.add_argument(
+        "--stage-root", default="examples/batch-inference-only", help="preprod's and prod's root (inference only)"
+    )
+    command.set_defaults(func=cmd_demo_promotion)
+
+
 def register(sub: Any) -> None:
+    _register_demo_promotion(sub)
     emu = sub.add_parser(
         "emulator", help="start, stop, inspect or reset the local AWS emulator; env: its shell exports"
     )

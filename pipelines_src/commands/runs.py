@@ -114,14 +114,7 @@ def _promotion_connect(local: bool) -> Any:
 
     if not local:
         return promotion.connector()
-    info = running_emulator()
-    return promotion.connector(
-        endpoint_url=info.endpoint,
-        verify=info.ca_file,
-        region_name="eu-central-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    return promotion.connector(**running_emulator().settings())
 
 
 def cmd_promote(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,7 +98,7 @@ class Deployment:
 
 
 def deploy(
-    root: tf.TerraformRoot, var_files: list[Path], variables: dict[str, str] | None = None, *, capture: bool = True
+    root: tf.TerraformRoot, var_files: list[Path], variables: Mapping[str, Any] | None = None, *, capture: bool = True
 ) -> dict[str, Any]:
     """Apply the root (idempotent: a second run changes nothing)."""
     root.apply(var_files, variables, capture=capture)

@@ -29,6 +29,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 4599
 HEALTH_PATH = "/_mlops/health"
 STATE_FILE = "emulator.json"
+ACCOUNT_ROLE = "mlops-local-deployer"  # assumed to act in another emulator account (Terraform roots, clients)
 _MODULE = "pipelines_src.local.emulator"
 
 
@@ -40,18 +41,33 @@ class Emulator:
     ca_file: str
     state_dir: str
 
-    def client(self, service: str) -> Any:
-        """A boto3 client for this emulator (test credentials, its CA trusted)."""
+    def settings(self) -> dict[str, Any]:
+        """What a boto3 client needs to talk to this emulator: endpoint, CA, region, test credentials."""
+        return {
+            "endpoint_url": self.endpoint,
+            "verify": self.ca_file,
+            "region_name": "eu-central-1",
+            "aws_access_key_id": "test",
+            "aws_secret_access_key": "test",
+        }
+
+    def client(self, service: str, account: str | None = None) -> Any:
+        """A boto3 client for this emulator, in its default account or in `account`: a role of
+        that account assumed through the emulated STS, which files the credentials under it
+        (moto keys its state by account)."""
         import boto3
 
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            verify=self.ca_file,
-            region_name="eu-central-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
+        if account is None:
+            return boto3.client(service, **self.settings())
+        answer = self.client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/{ACCOUNT_ROLE}", RoleSessionName=f"mlops-local-{account}"
+        )["Credentials"]
+        assumed = {
+            "aws_access_key_id": answer["AccessKeyId"],
+            "aws_secret_access_key": answer["SecretAccessKey"],
+            "aws_session_token": answer["SessionToken"],
+        }
+        return boto3.client(service, **{**self.settings(), **assumed})
 
     def env(self) -> dict[str, str]:
         """Environment for Terraform and boto3 clients that talk to this emulator."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines_src.local.emulator import Emulator
+from pipelines_src.local.emulator import ACCOUNT_ROLE, Emulator
 
 PROVIDER_MIRROR = Path("/opt/tf-plugins")
 CLI_CONFIGS = Path(__file__).resolve().parent / "tfrc"  # package data
@@ -103,7 +103,7 @@ def local_env(
     return env
 
 
-LOCAL_DEPLOYER_ROLE = "mlops-local-deployer"  # the role a root assumes to deploy into another emulator account
+LOCAL_DEPLOYER_ROLE = ACCOUNT_ROLE  # the role a root assumes to deploy into another emulator account
 
 
 def render_provider_override(emulator: Emulator, aliases: Sequence[str] = (), account: str | None = None) -> str:

@@ -11,7 +11,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from pipelines_src.local import emulator
@@ -21,7 +20,6 @@ from tests.conftest import REPO
 
 EXAMPLE = REPO / "examples" / "data-lake-share"
 LAKE_ACCOUNT, DEV_ACCOUNT = "111111111111", "123456789012"
-LAKE_ROLE = f"arn:aws:iam::{LAKE_ACCOUNT}:role/cdh-share-deployer"  # the example's default
 
 
 @pytest.fixture(scope="module")
@@ -32,20 +30,6 @@ def shared(local_emulator: emulator.Emulator, tf_work: Path) -> Iterator[dict[st
         yield {"root": root, **root.outputs()}
     finally:
         root.destroy()
-
-
-def _lake(info: emulator.Emulator, service: str) -> Any:
-    """A client with the credentials the emulated STS gives for the data lake's deployer role."""
-    credentials = info.client("sts").assume_role(RoleArn=LAKE_ROLE, RoleSessionName="test")["Credentials"]
-    return boto3.client(
-        service,
-        endpoint_url=info.endpoint,
-        region_name="eu-central-1",
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        verify=info.ca_file,
-    )
 
 
 def _as(policy: str, principal: str | None) -> str:
@@ -66,15 +50,15 @@ def _decision(policy: str, action: str, resource: str, context: Mapping[str, str
 
 def test_each_side_lives_in_its_own_account(local_emulator: emulator.Emulator, shared: dict[str, Any]) -> None:
     assert shared["data_lake_account_id"] == LAKE_ACCOUNT
-    assert _lake(local_emulator, "sts").get_caller_identity()["Account"] == LAKE_ACCOUNT
-    lake_buckets = {b["Name"] for b in _lake(local_emulator, "s3").list_buckets()["Buckets"]}
+    assert local_emulator.client("sts", LAKE_ACCOUNT).get_caller_identity()["Account"] == LAKE_ACCOUNT
+    lake_buckets = {b["Name"] for b in local_emulator.client("s3", LAKE_ACCOUNT).list_buckets()["Buckets"]}
     dev_buckets = {b["Name"] for b in local_emulator.client("s3").list_buckets()["Buckets"]}
     assert shared["data_lake_bucket"] in lake_buckets and shared["data_lake_bucket"] not in dev_buckets
     assert shared["execution_role_arn"].startswith(f"arn:aws:iam::{DEV_ACCOUNT}:role/")
 
 
 def test_the_lake_grants_the_named_role_decrypt_only(local_emulator: emulator.Emulator, shared: dict[str, Any]) -> None:
-    kms = _lake(local_emulator, "kms")
+    kms = local_emulator.client("kms", LAKE_ACCOUNT)
     grants = [g for key in kms.list_keys()["Keys"] for g in kms.list_grants(KeyId=key["KeyId"])["Grants"]]
     assert [(g["GranteePrincipal"], sorted(g["Operations"])) for g in grants] == [
         (shared["execution_role_arn"], ["Decrypt", "DescribeKey"])
@@ -86,7 +70,7 @@ def test_the_role_reads_its_prefix_and_cannot_write_the_lake(
     local_emulator: emulator.Emulator, shared: dict[str, Any]
 ) -> None:
     role, bucket = shared["execution_role_arn"], shared["data_lake_bucket"]
-    bucket_policy = _as(_lake(local_emulator, "s3").get_bucket_policy(Bucket=bucket)["Policy"], role)
+    bucket_policy = _as(local_emulator.client("s3", LAKE_ACCOUNT).get_bucket_policy(Bucket=bucket)["Policy"], role)
     iam = local_emulator.client("iam")
     role_name = role.rsplit("/", 1)[1]
     identity = iam.get_role_policy(RoleName=role_name, PolicyName=shared["read_policy_name"])["PolicyDocument"]
@@ -114,7 +98,9 @@ def test_the_dev_account_reads_a_dataset_the_lake_wrote(
     local_emulator: emulator.Emulator, shared: dict[str, Any]
 ) -> None:
     bucket = shared["data_lake_bucket"]
-    _lake(local_emulator, "s3").put_object(Bucket=bucket, Key="quality/raw/part-0.csv", Body=b"machine,temp\n1,71\n")
+    local_emulator.client("s3", LAKE_ACCOUNT).put_object(
+        Bucket=bucket, Key="quality/raw/part-0.csv", Body=b"machine,temp\n1,71\n"
+    )
     (uri,) = shared["data_uris"]
     assert uri == f"s3://{bucket}/quality/raw/"
     body = local_emulator.client("s3").get_object(Bucket=bucket, Key="quality/raw/part-0.csv")["Body"].read()

@@ -18,7 +18,6 @@ from pipelines_src import promotion
 from pipelines_src.local import emulator
 from pipelines_src.local import terraform as tf
 from tests.conftest import REPO
-from tests.local.test_state_machines import _in_account
 
 ROOT = REPO / "examples" / "batch-inference-only"
 PROD_TFVARS = REPO / "tests" / "inventories" / "examples" / "batch-inference-only" / "prod.tfvars"
@@ -36,11 +35,11 @@ def prod_stage(local_emulator: emulator.Emulator, tf_work: Path) -> Iterator[dic
 
 
 def _dev_stage(info: emulator.Emulator) -> dict[str, str]:
-    kms, s3 = _in_account(info, DEV, "kms"), _in_account(info, DEV, "s3")
+    kms, s3 = info.client("kms", DEV), info.client("s3", DEV)
     key = kms.create_key(Description="dev artifacts")["KeyMetadata"]["Arn"]
     s3.create_bucket(Bucket="stage-dev-artifacts", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
     s3.put_object(Bucket="stage-dev-artifacts", Key="quality/models/v1/model.tar.gz", Body=b"a model")
-    _in_account(info, DEV, "sagemaker").create_model_package_group(ModelPackageGroupName="quality-dev")
+    info.client("sagemaker", DEV).create_model_package_group(ModelPackageGroupName="quality-dev")
     return {
         "name": "dev",
         "account_id": DEV,
@@ -52,7 +51,7 @@ def _dev_stage(info: emulator.Emulator) -> dict[str, str]:
 
 
 def _approved_dev_package(info: emulator.Emulator) -> str:
-    created = _in_account(info, DEV, "sagemaker").create_model_package(
+    created = info.client("sagemaker", DEV).create_model_package(
         ModelPackageGroupName="quality-dev",
         InferenceSpecification={
             "Containers": [
@@ -70,7 +69,7 @@ def _approved_dev_package(info: emulator.Emulator) -> str:
 
 
 def _executions_with(info: emulator.Emulator, machine: str, package_arn: str) -> list[dict[str, Any]]:
-    sfn = _in_account(info, PROD, "stepfunctions")
+    sfn = info.client("stepfunctions", PROD)
     found = []
     for summary in sfn.list_executions(stateMachineArn=machine)["executions"]:
         described = sfn.describe_execution(executionArn=summary["executionArn"])
@@ -87,13 +86,7 @@ def test_a_promoted_package_is_scored_in_prod_with_exactly_that_version(
     document = {
         "stages": [_dev_stage(local_emulator), {**stage, "role_arn": f"arn:aws:iam::{PROD}:role/mlops-promoter"}]
     }
-    connect = promotion.connector(
-        endpoint_url=local_emulator.endpoint,
-        verify=local_emulator.ca_file,
-        region_name="eu-central-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    connect = promotion.connector(**local_emulator.settings())
     source = _approved_dev_package(local_emulator)
     done = promotion.promote(connect, promotion.stages_from(document), source, "prod", "first prod model")
     assert done.target_arn.startswith(f"arn:aws:sagemaker:eu-central-1:{PROD}:model-package/quality-prod/")

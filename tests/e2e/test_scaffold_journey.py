@@ -5,26 +5,19 @@ own data-validation step) within five minutes, `make demo-down`."""
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 from pipelines_src.local import emulator
 from pipelines_src.registry import server
 from tests import journeys
-from tests.conftest import REPO, clean_env
+from tests.conftest import REPO, clean_env, free_port
 
 BUDGET_SECONDS = 300  # issue 15: scaffold to first predictions on this machine
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_scaffold_reaches_its_first_predictions_by_its_readme(wheels: Path, use_case_folder: Path) -> None:
     lines = journeys.block(REPO / "README.md", "new-use-case")[1:]  # the install ran in the fixture
-    env = clean_env(wheels, EMULATOR_PORT=str(_free_port()))
+    env = clean_env(wheels, EMULATOR_PORT=str(free_port()))
     local = use_case_folder / "quality" / ".local"
     try:
         done = journeys.run(lines, use_case_folder, env, timeout=1200)

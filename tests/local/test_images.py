@@ -187,17 +187,16 @@ def test_a_job_of_another_account_reads_and_writes_that_accounts_buckets(
     writes its model there under prod's key; the default account has none of them (issue 16). The
     runner makes its S3 calls as the job's account, which this cannot tell apart: moto serves a
     bucket by name to any account and does not check an SSE key's account."""
-    from tests.local.test_state_machines import _in_account
 
     prod = "333300000002"
-    s3, sagemaker = _in_account(local_emulator, prod, "s3"), _in_account(local_emulator, prod, "sagemaker")
+    s3, sagemaker = local_emulator.client("s3", prod), local_emulator.client("sagemaker", prod)
     for bucket in ("prod-script-code", "prod-script-data", "prod-script-models"):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
     s3.put_object(Bucket="prod-script-code", Key="script/sourcedir.tar.gz", Body=_sourcedir(TRAIN_SCRIPT))
     datasets.write_sample(tmp_path, rows=300, seed=4)
     s3.upload_file(str(tmp_path / "cycles.csv"), "prod-script-data", "train/cycles.csv")
     request = _script_job("script-in-prod", {"num_round": "3"}, bucket="prod-script-")
-    key = _in_account(local_emulator, prod, "kms").create_key(Description="prod artifacts")["KeyMetadata"]["Arn"]
+    key = local_emulator.client("kms", prod).create_key(Description="prod artifacts")["KeyMetadata"]["Arn"]
     request["OutputDataConfig"]["KmsKeyId"] = key
     request["RoleArn"] = f"arn:aws:iam::{prod}:role/sagemaker-execution"
     sagemaker.create_training_job(**request)

@@ -23,16 +23,6 @@ ACCOUNTS = {"dev": "222200000001", "preprod": "222200000002", "prod": "222200000
 MODELS = {1: b"model one", 2: b"model two", 3: b"model three"}
 
 
-def _settings(info: emulator.Emulator) -> dict[str, Any]:
-    return {
-        "endpoint_url": info.endpoint,
-        "verify": info.ca_file,
-        "region_name": "eu-central-1",
-        "aws_access_key_id": "test",
-        "aws_secret_access_key": "test",
-    }
-
-
 def _stage_resources(connect: promotion.Connect, name: str) -> dict[str, str]:
     stage = promotion.Stage(name, ACCOUNTS[name], "x", f"arn:aws:kms:eu-central-1:{ACCOUNTS[name]}:key/0", _role(name))
     key = connect(stage, "kms").create_key(Description=f"{name} artifacts")["KeyMetadata"]["Arn"]
@@ -88,7 +78,7 @@ def _register(connect: promotion.Connect, dev: promotion.Stage, version: int, st
 
 @pytest.fixture(scope="module")
 def world(local_emulator: emulator.Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    connect = promotion.connector(**_settings(local_emulator))
+    connect = promotion.connector(**local_emulator.settings())
     document = {"model_package_group": GROUP, "stages": [_stage_resources(connect, n) for n in ACCOUNTS]}
     stages = promotion.stages_from(document)
     config = tmp_path_factory.mktemp("promotion") / "promotion.yaml"

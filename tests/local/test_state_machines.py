@@ -61,23 +61,6 @@ def test_a_failed_job_inside_reaches_the_enclosing_catch_with_its_reason(
     assert "num_round must be >= 1" in done.output["error"]["Cause"]
 
 
-def _in_account(info: emulator.Emulator, account: str, service: str) -> Any:
-    """A client of `account` on the emulator: its role assumed through the emulated STS."""
-    import boto3
-
-    answer = info.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/deployer", RoleSessionName="test")
-    credentials = answer["Credentials"]
-    return boto3.client(
-        service,
-        endpoint_url=info.endpoint,
-        verify=info.ca_file,
-        region_name="eu-central-1",
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
-
-
 WRITE_IN_A_MAP = {
     "StartAt": "Each",
     "States": {
@@ -105,14 +88,14 @@ def test_a_state_machine_of_another_account_acts_in_its_own_account(local_emulat
     """A prod account's pipeline writes prod's table, in a Map iteration's thread too, and the
     default account (the runtime's own credentials) is not touched (issue 16, several accounts)."""
     prod = "333300000001"
-    dynamodb = _in_account(local_emulator, prod, "dynamodb")
+    dynamodb = local_emulator.client("dynamodb", prod)
     dynamodb.create_table(
         TableName="prod-executions",
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    sfn = _in_account(local_emulator, prod, "stepfunctions")
+    sfn = local_emulator.client("stepfunctions", prod)
     machine = sfn.create_state_machine(
         name="prod-writer", definition=json.dumps(WRITE_IN_A_MAP), roleArn=f"arn:aws:iam::{prod}:role/pipeline"
     )["stateMachineArn"]

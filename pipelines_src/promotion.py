@@ -16,12 +16,14 @@ batch pipeline. The promotion to prod is the recorded manual approval (who, when
 Refused, before anything is written, with the reason: a package that is not Approved, a version
 that does not exist, a stage that is not next in line, a package of another group or of an
 account that is none of the stages', a target group that does not exist, a version that is
-already the target's current one, no reason given.
+already the target's current one, no reason given, and — leaving a stage with a smoke pipeline
+(`smoke_state_machine_arn`, preprod's) — a version that pipeline has not scored successfully.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -53,6 +55,8 @@ class Stage:
     role_arn: str | None = None  # assumed for this stage's calls; None: the caller's credentials
     artifacts_prefix: str = "promoted/"  # where copies go: a prefix the stage's execution role reads
     model_package_group: str = ""  # the stage's group (roots name it <use case>-<environment>)
+    # Its smoke pipeline: a package leaves this stage only after a succeeded run with it (preprod).
+    smoke_state_machine_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ STAGE_KEYS = (
     "kms_key_arn",
     "model_package_group",
     "role_arn",
+    "smoke_state_machine_arn",
 )
 GROUP = r"[A-Za-z0-9-]{1,63}"
 
@@ -119,12 +124,21 @@ def _stage(entry: Any, index: int, group: str) -> Stage:
     role = entry.get("role_arn")
     if role is not None:
         _text(entry, "role_arn", where, rf"arn:aws[a-z-]*:iam::{account}:role/[A-Za-z0-9+=,.@_/-]+")
+    smoke = entry.get("smoke_state_machine_arn")
+    if smoke is not None:
+        _text(
+            entry,
+            "smoke_state_machine_arn",
+            where,
+            rf"arn:aws[a-z-]*:states:[a-z0-9-]+:{account}:stateMachine:[A-Za-z0-9_-]+",
+        )
     return Stage(
         name=_text(entry, "name", where, r"[a-z][a-z0-9-]{1,20}"),
         account_id=account,
         artifacts_bucket=_text(entry, "artifacts_bucket", where, r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
         kms_key_arn=key,
         role_arn=role,
+        smoke_state_machine_arn=smoke,
         artifacts_prefix=_text(
             {"artifacts_prefix": entry.get("artifacts_prefix", "promoted/")},
             "artifacts_prefix",
@@ -241,6 +255,29 @@ def _check_target(connect: Connect, target: Stage, package_arn: str) -> None:
         )
 
 
+SMOKE_RUNS_READ = 200  # the newest succeeded runs looked at: a smoke run comes right before its promotion
+
+
+def _check_smoke(connect: Connect, source: Stage, package_arn: str, target: Stage) -> None:
+    """A stage with a smoke pipeline passes on only a package that pipeline scored successfully
+    (its input's model_package_arn: what the stage's registry rule gives it)."""
+    if source.smoke_state_machine_arn is None:
+        return
+    sfn = connect(source, "stepfunctions")
+    listed = sfn.list_executions(
+        stateMachineArn=source.smoke_state_machine_arn, statusFilter="SUCCEEDED", maxResults=SMOKE_RUNS_READ
+    )["executions"]
+    for execution in listed:
+        described = sfn.describe_execution(executionArn=execution["executionArn"])
+        if json.loads(described.get("input") or "{}").get("model_package_arn") == package_arn:
+            return
+    raise PromotionRefused(
+        f"{package_arn} has no succeeded run of {source.name}'s smoke pipeline "
+        f"({source.smoke_state_machine_arn.rsplit(':', 1)[-1]}): let the smoke batch its promotion started "
+        f"finish, or fix it, before promoting to {target.name}"
+    )
+
+
 def _artefact_uris(package: dict[str, Any]) -> list[str]:
     """Every S3 object the package points at: model data of each container, metrics, baselines."""
     uris = [c["ModelDataUrl"] for c in package["InferenceSpecification"]["Containers"] if c.get("ModelDataUrl")]
@@ -293,6 +330,7 @@ def promote(connect: Connect, stages: Stages, package_arn: str, to: str, why: st
         )
     package = _source_package(connect, source, package_arn)
     _check_target(connect, target, package_arn)
+    _check_smoke(connect, source, package_arn, target)
     who, when = _who(connect, source), datetime.now(UTC).isoformat(timespec="seconds")
     prefix = f"{target.artifacts_prefix}{source.model_package_group}/{source.name}-v{match['version']}"
     copied = {uri: _copy(connect, source, target, uri, prefix) for uri in _artefact_uris(package)}

@@ -19,13 +19,14 @@ output "model_package_group" {
 }
 
 output "promotion_stage" {
-  description = "This root as a stage of the use case's promotion.yaml (mlops promote): its account, the artifacts bucket and the prefix its execution role reads (promoted copies land there), the key, its model package group."
+  description = "This root as a stage of the use case's promotion.yaml (mlops promote): its account, the artifacts bucket and the prefix its execution role reads (promoted copies land there), the key, its model package group, and its batch pipeline as the smoke pipeline (it scores every promoted package at once; the next stage takes only a package it scored successfully)."
   value = {
-    name                = var.mandatory_tags.environment
-    account_id          = local.account_id
-    artifacts_bucket    = module.storage.bucket_names["artifacts"]
-    artifacts_prefix    = "${var.use_case}/promoted/"
-    kms_key_arn         = module.kms.key_arn
-    model_package_group = module.registry.group_name
+    name                    = var.mandatory_tags.environment
+    account_id              = local.account_id
+    artifacts_bucket        = module.storage.bucket_names["artifacts"]
+    artifacts_prefix        = "${var.use_case}/promoted/"
+    kms_key_arn             = module.kms.key_arn
+    model_package_group     = module.registry.group_name
+    smoke_state_machine_arn = module.batch.state_machine_arn
   }
 }

@@ -6,6 +6,7 @@ version in one command, through the `mlops` CLI too."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -227,6 +228,21 @@ def test_rollback_restores_the_previous_version_through_the_cli(
             },
             "stages\\[0\\].kms_key_arn",
         ),
+        (
+            {
+                "model_package_group": GROUP,
+                "stages": [
+                    {
+                        "name": "preprod",
+                        "account_id": "222200000002",
+                        "artifacts_bucket": "b-2",
+                        "kms_key_arn": "arn:aws:kms:eu-central-1:222200000002:key/2",
+                        "smoke_state_machine_arn": "arn:aws:states:eu-central-1:999999999999:stateMachine:smoke",
+                    }
+                ],
+            },
+            "stages\\[0\\].smoke_state_machine_arn",
+        ),
     ],
 )
 def test_bad_promotion_settings_name_the_field(document: dict[str, Any], message: str) -> None:
@@ -249,3 +265,42 @@ def test_a_copy_aws_refuses_stops_the_promotion_without_a_package(
     assert cli.main(["promote", arn, "--to", "preprod", "--why", "retry", *config]) == 1
     assert _snapshot(world, "preprod")[0] == packages_before
     connect(dev, "s3").put_object(Bucket=dev.artifacts_bucket, Key="models/v1/model.tar.gz", Body=MODELS[1])
+
+
+def _smoke_run(connect: promotion.Connect, preprod: promotion.Stage, machine: str, package_arn: str) -> None:
+    sfn = connect(preprod, "stepfunctions")
+    arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"model_package_arn": package_arn}))
+    for _ in range(100):
+        status = sfn.describe_execution(executionArn=arn["executionArn"])["status"]
+        if status != "RUNNING":
+            assert status == "SUCCEEDED"
+            return
+        time.sleep(0.1)
+    raise AssertionError("the smoke run did not finish")
+
+
+def test_prod_takes_only_a_version_preprods_smoke_pipeline_scored(world: dict[str, Any]) -> None:
+    """preprod with smoke_state_machine_arn (batch-inference-only's promotion_stage output): a
+    version is promoted on to prod only after a succeeded smoke run with exactly it."""
+    connect, stages = world["connect"], world["stages"]
+    preprod = stages.named("preprod")
+    machine = connect(preprod, "stepfunctions").create_state_machine(
+        name="promo-smoke",
+        definition=json.dumps({"StartAt": "Score", "States": {"Score": {"Type": "Pass", "End": True}}}),
+        roleArn=f"arn:aws:iam::{preprod.account_id}:role/promo-smoke",
+    )["stateMachineArn"]
+    gated = promotion.Stages(
+        tuple(replace(s, smoke_state_machine_arn=machine) if s.name == "preprod" else s for s in stages.order)
+    )
+    fresh = _register(connect, stages.named("dev"), 2, "Approved")
+    candidate = promotion.promote(connect, gated, fresh, "preprod", "to smoke").target_arn
+    _smoke_run(connect, preprod, machine, world["packages"][1])  # another version's succeeded run counts not
+    before = _snapshot(world, "prod")
+    with pytest.raises(
+        promotion.PromotionRefused, match=r"no succeeded run of preprod's smoke pipeline \(promo-smoke\)"
+    ):
+        promotion.promote(connect, gated, candidate, "prod", "smoke clean?")
+    assert _snapshot(world, "prod") == before
+    _smoke_run(connect, preprod, machine, candidate)
+    done = promotion.promote(connect, gated, candidate, "prod", "smoke clean")
+    assert _current(world, "prod")["ModelPackageArn"] == done.target_arn

@@ -13,7 +13,18 @@ from collections.abc import Callable, Sequence
 
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 
-from pipelines_src.commands import UsageError, cicd, emulator_dir, endpoints, gate, local, pipelines, releases, runs
+from pipelines_src.commands import (
+    UsageError,
+    cicd,
+    emulator_dir,
+    endpoints,
+    gate,
+    lineage,
+    local,
+    pipelines,
+    releases,
+    runs,
+)
 from pipelines_src.local import emulator, images
 from pipelines_src.local import terraform as tf
 from pipelines_src.local.service import ServiceError
@@ -25,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mlops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for area in (local, runs, pipelines, gate, releases, cicd, endpoints):
+    for area in (local, runs, pipelines, gate, releases, cicd, endpoints, lineage):
         area.register(sub)
     return parser
 

@@ -543,3 +543,39 @@ def test_approving_a_package_whose_card_is_a_draft_is_refused(
     assert cli.main(["approve-model", challenger, "--local", "--why", "looks better"]) != 0
     assert "model_card.risk_rating: give it" in capsys.readouterr().err
     assert sm.describe_model_package(ModelPackageName=challenger)["ModelApprovalStatus"] == "PendingManualApproval"
+
+
+def _sections(output: str) -> tuple[str, str]:
+    upstream, _, downstream = output.partition("used by (downstream):")
+    return upstream, downstream
+
+
+def test_lineage_answers_from_a_prediction_back_to_its_data_and_from_data_forward(
+    local_cli: Path, ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mlops lineage` on the metadata store the demo's executions wrote (issue 18, item 5)."""
+    report, _ = ran
+    training, batch = report.run("training"), report.run("batch-inference")
+    bucket, _, prefix = report.predictions_uri.removeprefix("s3://").partition("/")
+    (prediction,) = [o["Key"] for o in clients["s3"].list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]]
+    picture = local_cli / "lineage.png"
+    assert cli.main(["lineage", f"s3://{bucket}/{prediction}", "--local", "--picture", str(picture)]) == 0
+    upstream, downstream = _sections(capsys.readouterr().out)
+    for expected in (batch.name, report.model_package_arn, training.name, training.output["data_uri"]):
+        assert expected in upstream, f"{expected} is upstream of the prediction:\n{upstream}"
+    assert "nothing" in downstream
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    data_object = f"{training.output['data_uri']}cycles.csv"
+    assert cli.main(["lineage", data_object, "--local", "--picture", str(picture)]) == 0
+    upstream, downstream = _sections(capsys.readouterr().out)
+    assert "etag" in upstream, "the data objects there now, with their ETag and version id"
+    for expected in (training.name, report.model_package_arn, batch.name, report.predictions_uri):
+        assert expected in downstream, f"{expected} is downstream of the training data:\n{downstream}"
+
+
+def test_lineage_of_something_unknown_names_what_can_be_asked(
+    local_cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["lineage", "s3://nowhere/at/all.csv", "--local"]) == 2
+    assert "give a model package ARN, an execution name, or an s3:// URI" in capsys.readouterr().err

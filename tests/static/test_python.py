@@ -42,7 +42,6 @@ CALLED_FROM_OUTSIDE = {
     "daemon_threads": "socketserver setting",
     "minimum_version": "ssl.SSLContext attribute set for TLS 1.2+",
     "pytest_collection_modifyitems": "pytest hook",
-    "local_cli": "pytest fixture requested by name",
     "inventory_model": "pytest fixture requested by name",
     "_validate_service_integration_is_supported": "moto's ASL service hook, overridden",
     "_eval_service_task": "moto's ASL service hook, overridden",

@@ -1,0 +1,230 @@
+"""Lineage of a use case's models and predictions, from its metadata store (`mlops lineage`).
+
+Every succeeded execution leaves one item in the metadata table (the pipelines' store-metadata
+state): training writes its input data, its model package, model data, hyperparameters and
+metric; batch inference its input data, the package it scored with and its outputs. From those
+items the chain is rebuilt both ways:
+
+    data (s3 prefix) -> training execution -> model package -> batch execution -> predictions
+                                              (promoted from) ^          data --^
+
+so a prediction output leads back to the package, the training and the data it learnt from, and
+a data object forward to every prediction made with models trained on it. A package's own
+description (image, model data, where it was promoted from) and, for data, the objects there now
+with their ETag and version id are added when the clients are given. The same code answers on
+AWS and on the local runtime: both read the table and the registry through the AWS API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines_src.contracts import ContractError
+
+KINDS = ("data", "training", "model-package", "batch-inference", "output")  # left to right in the picture
+
+
+class LineageNotFound(ContractError):
+    """The query names nothing the metadata store knows; the message says what can be asked."""
+
+
+@dataclass
+class Node:
+    kind: str
+    id: str  # an s3:// URI, an execution ARN or a model package ARN
+    details: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Lineage:
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: set[tuple[str, str]] = field(default_factory=set)  # (from, to): `to` was made from `from`
+
+    def add(self, kind: str, node_id: str, **details: str) -> str:
+        node = self.nodes.setdefault(node_id, Node(kind, node_id))
+        node.details.update({k: v for k, v in details.items() if v})
+        return node_id
+
+    def link(self, source: str, target: str) -> None:
+        self.edges.add((source, target))
+
+    def upstream(self, node_id: str) -> list[str]:
+        return sorted(s for s, t in self.edges if t == node_id)
+
+    def downstream(self, node_id: str) -> list[str]:
+        return sorted(t for s, t in self.edges if s == node_id)
+
+
+def _flat(item: dict[str, Any]) -> dict[str, str]:
+    """A DynamoDB item as {name: value} (every value S or N)."""
+    return {k: str(next(iter(v.values()))) if isinstance(v, dict) else str(v) for k, v in item.items()}
+
+
+def _add_training(lineage: Lineage, item: dict[str, str]) -> None:
+    run = lineage.add(
+        "training",
+        item["execution_id"],
+        started=item.get("started_at", ""),
+        experiment=item.get("experiment", ""),
+        metric=f"{item.get('metric', '')}={item.get('metric_value', '')}".strip("="),
+        hyperparameters=item.get("hyperparameter_sets", ""),
+        model_data=item.get("model_data_url", ""),
+    )
+    if item.get("data_uri"):
+        lineage.link(lineage.add("data", item["data_uri"]), run)
+    if item.get("model_package_arn"):
+        package = lineage.add("model-package", item["model_package_arn"], model_card=item.get("model_card_arn", ""))
+        lineage.link(run, package)
+
+
+def _add_batch(lineage: Lineage, item: dict[str, str]) -> None:
+    run = lineage.add(
+        "batch-inference",
+        item["execution_id"],
+        started=item.get("started_at", ""),
+        experiment=item.get("experiment", ""),
+        violations=item.get("violations", ""),
+    )
+    if item.get("data_uri"):
+        lineage.link(lineage.add("data", item["data_uri"]), run)
+    if item.get("model_package_arn"):
+        lineage.link(lineage.add("model-package", item["model_package_arn"]), run)
+    for name in ("predictions_uri", "decisions_uri"):
+        if item.get(name):
+            lineage.link(run, lineage.add("output", item[name], what=name.removesuffix("_uri")))
+
+
+def from_items(items: list[dict[str, Any]]) -> Lineage:
+    """The lineage in the metadata table's items (raw DynamoDB items or flat ones)."""
+    lineage = Lineage()
+    for item in map(_flat, items):
+        pipeline = item.get("pk", "").rpartition("#")[2]
+        if pipeline == "training":
+            _add_training(lineage, item)
+        elif pipeline == "batch-inference":
+            _add_batch(lineage, item)
+    return lineage
+
+
+def scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    """Every item of the metadata table (paginated)."""
+    items: list[dict[str, Any]] = []
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+        items += page["Items"]
+    return items
+
+
+def describe_packages(lineage: Lineage, sagemaker: Any) -> None:
+    """Image, model data and approval of each package; its source when it was promoted."""
+    for node in [n for n in lineage.nodes.values() if n.kind == "model-package"]:
+        package = sagemaker.describe_model_package(ModelPackageName=node.id)
+        container = package["InferenceSpecification"]["Containers"][0]
+        metadata = package.get("CustomerMetadataProperties") or {}
+        node.details.update(
+            image=container.get("Image", ""),
+            model_data=container.get("ModelDataUrl", ""),
+            status=package.get("ModelApprovalStatus", ""),
+        )
+        if source := metadata.get("promoted_from"):
+            lineage.link(lineage.add("model-package", source, note="promoted from (another stage's registry)"), node.id)
+            node.details["promoted_by"] = f"{metadata.get('promoted_by', '')} at {metadata.get('promoted_at', '')}"
+
+
+def describe_data(lineage: Lineage, s3: Any, limit: int = 20) -> None:
+    """The objects under each data prefix now, with their ETag and version id (the data-load
+    profile's content hash identifies what a job read; these say what is there today)."""
+    for node in [n for n in lineage.nodes.values() if n.kind == "data"]:
+        bucket, _, prefix = node.id.removeprefix("s3://").partition("/")
+        listed = s3.list_object_versions(Bucket=bucket, Prefix=prefix, MaxKeys=limit).get("Versions", [])
+        for version in (v for v in listed if v.get("IsLatest")):
+            node.details[f"object {version['Key']}"] = (
+                f"etag {version['ETag'].strip(chr(34))} version {version['VersionId']}"
+            )
+
+
+def resolve(lineage: Lineage, query: str) -> Node:
+    """The node the query names: its id, or an S3 object under an output or data prefix."""
+    if query in lineage.nodes:
+        return lineage.nodes[query]
+    if query.startswith("s3://"):
+        holders = [n for n in lineage.nodes.values() if n.kind in ("output", "data") and query.startswith(n.id)]
+        if holders:
+            return max(holders, key=lambda n: len(n.id))
+    by_name = [  # an execution by its name, a package by group/version
+        n
+        for n in lineage.nodes.values()
+        if (n.kind == "model-package" and n.id.endswith(f"/{query}"))
+        or (n.kind != "data" and n.id.endswith(f":{query}"))
+    ]
+    if len(by_name) == 1:
+        return by_name[0]
+    raise LineageNotFound(
+        f"{query}: the metadata store knows nothing by that name ({len(lineage.nodes)} items of lineage); give a "
+        "model package ARN, an execution name, or an s3:// URI of an input object or a prediction output"
+    )
+
+
+def _walk(
+    lineage: Lineage, node_id: str, step: Callable[[str], list[str]], depth: int, seen: set[str]
+) -> Iterator[str]:
+    for neighbour in step(node_id):
+        node = lineage.nodes[neighbour]
+        facts = ", ".join(f"{k} {v}" for k, v in sorted(node.details.items()) if not k.startswith("object "))
+        yield f"{'    ' * depth}{node.kind:<16} {node.id}" + (f"  ({facts})"[:400] if facts else "")
+        if neighbour not in seen:
+            seen.add(neighbour)
+            yield from _walk(lineage, neighbour, step, depth + 1, seen)
+
+
+def render(lineage: Lineage, node: Node) -> str:
+    """The chain both ways from `node`, as indented text."""
+    lines = [f"{node.kind} {node.id}"]
+    lines += [f"    {k}: {v}" for k, v in sorted(node.details.items())]
+    lines.append("made from (upstream):")
+    lines += [f"    {line}" for line in _walk(lineage, node.id, lineage.upstream, 0, {node.id})] or ["    nothing"]
+    lines.append("used by (downstream):")
+    lines += [f"    {line}" for line in _walk(lineage, node.id, lineage.downstream, 0, {node.id})] or ["    nothing"]
+    return "\n".join(lines)
+
+
+def connected(lineage: Lineage, node_id: str) -> set[str]:
+    """Every node upstream or downstream of `node_id`, and itself."""
+    found = {node_id}
+    for step in (lineage.upstream, lineage.downstream):
+        queue = [node_id]
+        while queue:
+            for neighbour in step(queue.pop()):
+                if neighbour not in found:
+                    found.add(neighbour)
+                    queue.append(neighbour)
+    return found
+
+
+def draw(lineage: Lineage, node: Node, target: Path) -> Path:
+    """The chain through `node` as a PNG: one column per kind, arrows from source to product."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = connected(lineage, node.id)
+    columns = {kind: sorted(i for i in shown if lineage.nodes[i].kind == kind) for kind in KINDS}
+    place = {i: (x, -y) for x, kind in enumerate(KINDS) for y, i in enumerate(columns[kind])}
+    figure, axes = plt.subplots(figsize=(3.2 * len(KINDS), 1.2 + 0.9 * max(map(len, columns.values()))))
+    for source, product in (e for e in lineage.edges if e[0] in shown and e[1] in shown):
+        axes.annotate("", place[product], place[source], arrowprops={"arrowstyle": "->", "color": "#607d8b"})
+    for node_id, (x, y) in place.items():
+        label = node_id.rsplit("/", 3)[-3:] if node_id.startswith("s3://") else node_id.rsplit(":", 1)[-1:]
+        colour = "#ffe082" if node_id == node.id else "#e3f2fd"
+        axes.text(x, y, "\n".join(label)[:80], ha="center", va="center", fontsize=7, bbox={"fc": colour})
+    axes.set_xticks(range(len(KINDS)), KINDS)
+    axes.set_yticks([])
+    axes.set_xlim(-0.6, len(KINDS) - 0.4)
+    axes.set_title(f"lineage of {node.id.rsplit(':', 1)[-1]}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(target, dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    return target

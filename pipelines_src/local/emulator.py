@@ -107,16 +107,20 @@ def _condition_keys(environ: dict[str, Any]) -> dict[str, str]:
 # network connection") its SDK sends the same call again, and a changing call that is not
 # repeatable fails the apply the second time: a Duplicate security group rule, a replaced network
 # ACL association, InvalidSubnet.Conflict, IAM EntityAlreadyExists, FlowLogAlreadyExists (all seen
-# in fresh-clone CI runs). So every changing call of the query-protocol services (EC2, IAM, STS,
-# SNS, SQS...), repeated identically within REPLAY_SECONDS, gets the first answer again, as an
-# idempotency token would on AWS. Reads (Describe/List/Get) are never replayed; an identical
-# changing call is never a second resource in a Terraform apply, which names each resource once.
+# in fresh-clone CI runs), InvalidPermission.NotFound revoking a new group's default egress rule
+# (seen applying the template after a stage root in another account). So every changing call
+# of the query-protocol services (EC2, IAM, STS, SNS, SQS...), repeated identically within
+# REPLAY_SECONDS, gets the first answer again, as an idempotency token would on AWS. Reads
+# (Describe/List/Get) are never replayed; an identical changing call is never a second resource
+# in a Terraform apply, which names each resource once.
 # Not every changing call: a legitimate identical repeat across applies (detach, re-attach,
 # detach within 60 s in an upgrade) must run again, so only creations and rule calls are listed.
 REPLAYED_ACTIONS = frozenset(
     {
         "AuthorizeSecurityGroupIngress",
         "AuthorizeSecurityGroupEgress",
+        "RevokeSecurityGroupIngress",
+        "RevokeSecurityGroupEgress",
         "ReplaceNetworkAclAssociation",
         "CreateSubnet",
         "CreateRole",

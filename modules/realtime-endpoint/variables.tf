@@ -131,6 +131,23 @@ variable "network_isolation" {
   nullable    = false
 }
 
+variable "office_hours" {
+  description = "Opt-in for non-prod instance endpoints: EventBridge Scheduler deletes the endpoint at stop and creates it again at start (cron or rate expressions in timezone) with the configuration Terraform applied, so nights and weekends cost nothing; the role it uses may touch this endpoint only, within permissions_boundary_arn. null (default) keeps the endpoint up; refused for prod and serverless endpoints. An apply while it is stopped creates it again."
+  type = object({
+    permissions_boundary_arn = string
+    role_path                = optional(string, "/mlops/")
+    start                    = optional(string, "cron(0 7 ? * MON-FRI *)")
+    stop                     = optional(string, "cron(0 19 ? * MON-FRI *)")
+    timezone                 = optional(string, "UTC")
+  })
+  default = null
+
+  validation {
+    condition     = var.office_hours == null || (can(regex("^(cron|rate)\\(.+\\)$", try(var.office_hours.start, ""))) && can(regex("^(cron|rate)\\(.+\\)$", try(var.office_hours.stop, ""))) && can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", try(var.office_hours.permissions_boundary_arn, ""))))
+    error_message = "office_hours: start and stop are EventBridge Scheduler expressions such as cron(0 7 ? * MON-FRI *), and permissions_boundary_arn the use case's boundary policy ARN (module.iam.boundary_arn)."
+  }
+}
+
 variable "rollout" {
   description = "How an update shifts traffic (SageMaker deployment guardrails, instance endpoints): strategy ALL_AT_ONCE, CANARY (canary_percent first, then the rest after wait_seconds) or LINEAR (linear_step_percent every wait_seconds); null picks CANARY for prod and ALL_AT_ONCE elsewhere. The old fleet is kept for bake_seconds after the shift; any alarm of the module (5xx and 4xx rate, p99 model latency: created when alerts_topic_arn names the topic they notify) or of rollback_alarm_names (e.g. model-monitoring's drift alarms) firing meanwhile rolls the update back."
   type = object({

@@ -287,3 +287,63 @@ run "rejects_a_canary_over_half" {
   }
   expect_failures = [var.rollout]
 }
+
+run "stays_up_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_scheduler_schedule.office_hours) == 0 && length(aws_iam_role.office_hours) == 0
+    error_message = "Without office_hours the endpoint serves around the clock."
+  }
+}
+
+run "stops_out_of_office_hours" {
+  command = plan
+  variables {
+    office_hours = { permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-boundary", timezone = "Europe/Berlin" }
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.office_hours["stop"].schedule_expression == "cron(0 19 ? * MON-FRI *)" && aws_scheduler_schedule.office_hours["start"].schedule_expression == "cron(0 7 ? * MON-FRI *)" && aws_scheduler_schedule.office_hours["stop"].schedule_expression_timezone == "Europe/Berlin"
+    error_message = "Working days 07:00 to 19:00 in the given timezone by default."
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.office_hours["stop"].target[0].arn == "arn:aws:scheduler:::aws-sdk:sagemaker:deleteEndpoint" && aws_scheduler_schedule.office_hours["start"].target[0].arn == "arn:aws:scheduler:::aws-sdk:sagemaker:createEndpoint" && aws_scheduler_schedule.office_hours["stop"].kms_key_arn == var.kms_key_arn
+    error_message = "Scheduler deletes the endpoint and creates it again through the SageMaker API; the schedules are encrypted with the CMK."
+  }
+
+  assert {
+    condition     = aws_iam_role.office_hours[0].permissions_boundary == "arn:aws:iam::123456789012:policy/mlops/unit-boundary" && aws_iam_role.office_hours[0].path == "/mlops/"
+    error_message = "The schedules' role stays within the use case's permission boundary."
+  }
+}
+
+run "rejects_office_hours_for_prod" {
+  command = plan
+  variables {
+    environment  = "prod"
+    instance     = { count = 2 }
+    autoscaling  = { min_capacity = 2 }
+    rollout      = { alerts_topic_arn = "arn:aws:sns:eu-central-1:123456789012:unit-alerts" }
+    office_hours = { permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-boundary" }
+  }
+  expect_failures = [aws_scheduler_schedule.office_hours]
+}
+
+run "rejects_office_hours_for_serverless" {
+  command = plan
+  variables {
+    serverless   = { memory_size_in_mb = 2048 }
+    office_hours = { permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-boundary" }
+  }
+  expect_failures = [aws_scheduler_schedule.office_hours]
+}
+
+run "rejects_office_hours_without_a_schedule_expression" {
+  command = plan
+  variables {
+    office_hours = { permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-boundary", stop = "19:00" }
+  }
+  expect_failures = [var.office_hours]
+}

@@ -3,9 +3,11 @@
 Creating (or updating) an endpoint deploys each production variant of its configuration as a
 local process of the registry's serving container code (`pipelines_src.serving.app`) on a
 loopback port, with the model artefact from S3 unpacked as SageMaker does into the model folder;
-the endpoint is Creating/Updating until every variant answers /ping, then InService (an update
-moves traffic only then, and stops the old processes), or Failed with the reason; a failed update
-rolls back as SageMaker's does: the previous configuration serves again, InService, and
+the endpoint is Creating/Updating until every variant answers /ping, then InService, or Failed
+with the reason. An update moves traffic only then, step by step as its deployment guardrails
+say (pipelines_src/local/rollouts.py: canary or linear shares, waits, rollback alarms evaluated
+on the metrics published here), and stops the old processes at the end; a failed or alarmed
+update rolls back as SageMaker's does: the previous configuration serves again, InService, and
 FailureReason says why. InvokeEndpoint
 (sagemaker-runtime) is answered here, outside moto: the request goes to a variant chosen by
 weight (or the one in X-Amzn-SageMaker-Target-Variant); a model error is AWS's ModelError with
@@ -39,7 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines_src.local import jobs, runtime_ext
+from pipelines_src.local import alarms, jobs, rollouts, runtime_ext
 from pipelines_src.local.images import LocalImage
 from pipelines_src.local.jobs import S3Uri
 from pipelines_src.local.service import HOST, free_port
@@ -125,17 +127,30 @@ class Capture:
 
 @dataclass
 class Deployed:
+    """The fleet serving an endpoint; while an update shifts traffic, `new` is the other fleet
+    and `new_share` the fraction of requests it gets."""
+
     variants: list[Variant]
     capture: Capture | None
+    new: Deployed | None = None
+    new_share: float = 0.0
+
+    def fleet(self) -> Deployed:
+        new = self.new
+        return new if new is not None and random.random() < self.new_share else self
 
     def stop(self) -> None:
+        if self.new is not None:
+            self.new.stop()
         for variant in self.variants:
             variant.process.terminate()
         if self.capture is not None:
             self.capture.flush()
 
 
-_DEPLOYED: dict[tuple[str, str, str], Deployed] = {}  # by (account, region, endpoint)
+Key = tuple[str, str, str]  # (account, region, endpoint)
+_DEPLOYED: dict[Key, Deployed] = {}
+_METRICS: dict[Key, alarms.EndpointMetrics] = {}
 _LAUNCHES: queue.Queue[Callable[[], None]] = queue.Queue()
 
 
@@ -200,6 +215,10 @@ def _start_variant(backend: Any, region: str, variant: dict[str, Any], folder: P
 def _roll_back(endpoint: Any, previous: str, reason: str) -> None:
     """A failed update, as SageMaker ends it: the previous configuration serves again, InService,
     and FailureReason says why (the apply that asked for the new one is not told)."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    backend = sagemaker_backends[endpoint.arn.split(":")[4]][endpoint.arn.split(":")[3]]
+    endpoint.production_variants = backend.describe_endpoint_config(previous)["ProductionVariants"]
     endpoint.endpoint_config_name = previous
     endpoint.endpoint_status = "InService"
     setattr(endpoint, "failure_reason", f"update rolled back: {reason}"[:1024])  # noqa: B010  (moto types it None)
@@ -229,14 +248,51 @@ def deploy(account: str, region: str, name: str, previous: str | None = None) ->
         endpoint.endpoint_status = "Failed"
         setattr(endpoint, "failure_reason", str(exc)[:1024])  # noqa: B010  (moto types it None)
         return
-    old = _DEPLOYED.get((account, region, name))
-    _DEPLOYED[(account, region, name)] = Deployed(started, Capture.of(config.get("DataCaptureConfig"), name, region))
+    key, new = (account, region, name), Deployed(started, Capture.of(config.get("DataCaptureConfig"), name, region))
+    _METRICS.setdefault(key, alarms.EndpointMetrics(account, region, name))
+    old = _DEPLOYED.get(key)
+    policy = rollouts.Policy.of(getattr(endpoint, "last_deployment_config", None))
+    if old is not None and previous is not None and policy is not None:
+        old.new = new  # the shift runs on its own thread: the launcher stays free for other endpoints
+        threading.Thread(target=_shift, args=(key, endpoint, old, previous, policy), daemon=True).start()
+        return
+    _serve(key, endpoint, new, old)
+
+
+def _serve(key: Key, endpoint: Any, new: Deployed, old: Deployed | None) -> None:
+    _DEPLOYED[key] = new
     if old is not None:
+        old.new = None
         old.stop()
     endpoint.endpoint_status, endpoint.failure_reason = "InService", None
 
 
+def _shift(key: Key, endpoint: Any, old: Deployed, previous: str, policy: rollouts.Policy) -> None:
+    """An update's traffic moved to the new fleet as its policy says, or rolled back."""
+    new = old.new
+    assert new is not None
+
+    def shift(share: float) -> None:
+        old.new_share = share
+
+    account, region, _ = key
+    since = alarms.brought_up_to_date(account, region, policy.alarms)
+    reason = policy.run(
+        shift, lambda: alarms.firing(account, region, policy.alarms, since), lambda: _DEPLOYED.get(key) is not old
+    )
+    if reason is None:
+        _serve(key, endpoint, new, old)
+        return
+    old.new, old.new_share = None, 0.0
+    new.stop()
+    if _DEPLOYED.get(key) is old:
+        _roll_back(endpoint, previous, reason)
+
+
 def undeploy(account: str, region: str, name: str) -> None:
+    metrics = _METRICS.pop((account, region, name), None)
+    if metrics is not None:
+        metrics.flush()
     deployed = _DEPLOYED.pop((account, region, name), None)
     if deployed is not None:
         deployed.stop()
@@ -290,7 +346,8 @@ def invoke(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
             "ValidationError",
             {"message": f"Endpoint {name} of account {account} not found."},
         )
-    variant = _variant(deployed, environ.get("HTTP_X_AMZN_SAGEMAKER_TARGET_VARIANT"))
+    fleet = deployed.fleet()
+    variant = _variant(fleet, environ.get("HTTP_X_AMZN_SAGEMAKER_TARGET_VARIANT"))
     if variant is None:
         return _error(
             start_response,
@@ -300,7 +357,11 @@ def invoke(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
         )
     body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
     content_type = environ.get("CONTENT_TYPE") or "application/octet-stream"
+    started = time.perf_counter()
     status, answer, answer_type = _forward(variant, body, content_type, environ.get("HTTP_ACCEPT", "*/*"))
+    metrics = _METRICS.get((account, region, name))
+    if metrics is not None:
+        metrics.record(variant.name, status, (time.perf_counter() - started) * 1e6)
     if status != 200:
         message = answer.decode(errors="replace")
         fields = {
@@ -309,8 +370,8 @@ def invoke(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
             "OriginalMessage": message,
         }
         return _error(start_response, "424 Failed Dependency", "ModelError", fields)
-    if deployed.capture is not None:
-        deployed.capture.record(variant.name, (body, content_type), (answer, answer_type))
+    if fleet.capture is not None:
+        fleet.capture.record(variant.name, (body, content_type), (answer, answer_type))
     start_response("200 OK", [("Content-Type", answer_type), ("x-Amzn-Invoked-Production-Variant", variant.name)])
     return [answer]
 
@@ -330,12 +391,15 @@ def _launcher() -> None:
 def _flusher() -> None:
     while True:
         time.sleep(FLUSH_EVERY_S)
-        for deployed in list(_DEPLOYED.values()):
+        fleets = [f for d in list(_DEPLOYED.values()) for f in (d, d.new) if f is not None]
+        for fleet in fleets:
             try:
-                if deployed.capture is not None:
-                    deployed.capture.flush()
+                if fleet.capture is not None:
+                    fleet.capture.flush()
             except Exception as exc:  # a full or deleted bucket must not stop capture elsewhere
                 print(f"data capture: {exc!r}", flush=True)
+        for metrics in list(_METRICS.values()):
+            metrics.flush()
 
 
 def _endpoints_deploy() -> None:
@@ -375,10 +439,16 @@ def _endpoint_deployment_configs() -> None:
 
 def update_endpoint(self: Any) -> str:
     """UpdateEndpoint (moto lacks it): the new configuration is deployed beside the old one, which
-    serves until the new one answers (blue/green, all at once)."""
+    serves until the new one answers; traffic then moves as the DeploymentConfig says
+    (pipelines_src/local/rollouts.py). An endpoint still Creating or Updating is refused, as
+    SageMaker refuses it."""
     name, config_name = self._get_param("EndpointName"), self._get_param("EndpointConfigName")
     backend = self.sagemaker_backend
     endpoint = backend.endpoints[name] if name in backend.endpoints else backend.describe_endpoint(name)
+    if endpoint.endpoint_status in ("Creating", "Updating"):
+        from moto.sagemaker.exceptions import ValidationError
+
+        raise ValidationError(message=f"Cannot update in-progress endpoint {endpoint.arn}.")
     config = backend.describe_endpoint_config(config_name)
     previous = endpoint.endpoint_config_name
     endpoint.endpoint_config_name, endpoint.production_variants = config_name, config["ProductionVariants"]

@@ -1,16 +1,22 @@
 """The real-time endpoint applied to the emulator: idempotent, and a new instance type replaces
-the immutable endpoint configuration (created before the old one goes) instead of failing."""
+the immutable endpoint configuration (created before the old one goes) instead of failing, and
+an update SageMaker rolled back (a failed model, or a canary whose alarm fired) fails the apply."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
-from pipelines_src.local import emulator
+from pipelines_src.local import demo_serving, emulator
 from pipelines_src.local import terraform as tf
-from tests.conftest import REPO
+from tests.conftest import REPO, model_archive
 
 MODULE = REPO / "modules" / "realtime-endpoint"
 TFVARS = [REPO / "tests" / "inventories" / "modules" / "realtime-endpoint" / "prebuilt-xgboost.tfvars"]
@@ -64,5 +70,68 @@ def test_an_update_sagemaker_rolled_back_fails_the_apply(
         served = local_emulator.client("sagemaker").describe_endpoint(EndpointName="rolled-back")
         assert served["EndpointStatus"] == "InService" and "update rolled back" in served["FailureReason"]
     finally:
+        root.destroy(TFVARS, steady)
+    assert root.state_addresses() == []
+
+
+def test_a_canary_whose_alarm_fires_fails_the_apply_and_the_old_model_serves(
+    local_emulator: emulator.Emulator, tf_work: Path, inventory_model: str, trained: dict[str, Path], tmp_path: Path
+) -> None:
+    """The module's CANARY rollout with a rollback alarm: the new model answers the callers'
+    JSON records with 4xx (it has no transformer), the alarm fires during the canary's wait, the
+    emulator rolls back as SageMaker does, and the apply fails on the module's postcondition."""
+    name, alarm = "canary-guarded", "canary-guarded-4xx"
+    s3, runtime = local_emulator.client("s3"), local_emulator.client("sagemaker-runtime")
+    broken = shutil.copytree(trained["model"], tmp_path / "no-transformer")
+    shutil.rmtree(broken / "transformer")
+    s3.put_object(Bucket="inventory-artifacts", Key="quality/no-transformer.tar.gz", Body=model_archive(broken))
+    local_emulator.client("cloudwatch").put_metric_alarm(
+        AlarmName=alarm,
+        Namespace="AWS/SageMaker",
+        MetricName="Invocation4XXErrors",
+        Dimensions=[{"Name": "EndpointName", "Value": name}, {"Name": "VariantName", "Value": "primary"}],
+        Statistic="Sum",
+        Period=10,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )
+    rollout = {"strategy": "CANARY", "canary_percent": 50, "wait_seconds": 600, "rollback_alarm_names": [alarm]}
+    steady = {"name": name, "rollout": rollout}
+    root = tf.TerraformRoot(tf.stage(MODULE, tf_work / "e2e-canary", local_emulator), tf.base_env(local_emulator))
+    root.apply(TFVARS, steady)
+    body = json.dumps({"instances": demo_serving.client_records(1, seed=3)}, default=str).encode()
+    answers: list[str] = []
+    stop = threading.Event()
+
+    def callers() -> None:  # the endpoint's clients, calling throughout the update
+        while not stop.is_set():
+            try:
+                runtime.invoke_endpoint(EndpointName=name, Body=body, ContentType="application/json")
+                answers.append("ok")
+            except ClientError as exc:
+                answers.append(exc.response["Error"]["Code"])
+            time.sleep(0.05)
+
+    traffic = threading.Thread(target=callers, daemon=True)
+    traffic.start()
+    started = time.monotonic()
+    try:
+        new_model = {
+            "model_data_url": "s3://inventory-artifacts/quality/no-transformer.tar.gz",
+            "prebuilt_image": {"repository_name": "sagemaker-xgboost", "image_tag": "1.7-1"},
+        }
+        with pytest.raises(tf.TerraformError, match=r"SageMaker\s+rolled\s+the\s+update\s+back"):
+            root.apply(TFVARS, steady | {"model": new_model})
+        took = time.monotonic() - started
+        stop.set()
+        traffic.join()
+        served = local_emulator.client("sagemaker").describe_endpoint(EndpointName=name)
+        assert served["EndpointStatus"] == "InService" and f"alarm {alarm} went to ALARM" in served["FailureReason"]
+        assert "ModelError" in answers and answers[-5:] == ["ok"] * 5, answers[-10:]
+        assert took < 300, f"the rollback waited for the canary's 600 s wait ({took:.0f} s)"
+    finally:
+        stop.set()
         root.destroy(TFVARS, steady)
     assert root.state_addresses() == []

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from pipelines_src.local import demo_serving, emulator
 from pipelines_src.serving.app import Predictor
-from tests.conftest import model_archive
+from tests.conftest import model_archive, weak_model
 
 BUCKET = "endpoint-artifacts"
 ROLE = "arn:aws:iam::123456789012:role/serving"
@@ -56,7 +58,9 @@ def _config(sm: Any, name: str, key: str, sampling: int = 100, model_data: str =
 
 @pytest.fixture(scope="module")
 def aws(local_emulator: emulator.Emulator, trained: dict[str, Path]) -> Iterator[dict[str, Any]]:
-    clients = {name: local_emulator.client(name) for name in ("s3", "sagemaker", "sagemaker-runtime", "kms")}
+    clients = {
+        name: local_emulator.client(name) for name in ("s3", "sagemaker", "sagemaker-runtime", "kms", "cloudwatch")
+    }
     clients["s3"].create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
     clients["s3"].put_object(Bucket=BUCKET, Key="model.tar.gz", Body=model_archive(trained["model"]))
     for name in ("statistics.json", "constraints.json"):
@@ -225,3 +229,146 @@ def test_a_failed_update_rolls_back_to_the_serving_configuration(aws: dict[str, 
     answer = _invoke(aws, json.dumps({"instances": _records(1)}, default=str), "application/json", endpoint="steady")
     assert len(json.loads(answer["Body"].read())["predictions"]) == 1, "the old configuration still serves"
     sm.delete_endpoint(EndpointName="steady")
+
+
+def _canary(percent: int, wait_s: int, alarms: list[str] | None = None) -> dict[str, Any]:
+    policy = {
+        "TrafficRoutingConfiguration": {
+            "Type": "CANARY",
+            "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": percent},
+            "WaitIntervalInSeconds": wait_s,
+        },
+        "TerminationWaitInSeconds": 0,
+    }
+    rollback = {"AutoRollbackConfiguration": {"Alarms": [{"AlarmName": a} for a in alarms]}} if alarms else {}
+    return {"BlueGreenUpdatePolicy": policy, **rollback}
+
+
+def _steady(aws: dict[str, Any], name: str, new_model: Path) -> str:
+    """An endpoint serving the trained model, and a configuration of `new_model` for its update."""
+    sm = aws["sagemaker"]
+    _config(sm, name, aws["key"])
+    sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
+    assert _wait(sm, name)["EndpointStatus"] == "InService"
+    aws["s3"].put_object(Bucket=BUCKET, Key=f"{name}/new.tar.gz", Body=model_archive(new_model))
+    _config(sm, f"{name}-new", aws["key"], model_data=f"{name}/new.tar.gz")
+    return f"{name}-new"
+
+
+def test_a_canary_update_sends_its_share_then_every_request_to_the_new_fleet(
+    aws: dict[str, Any], trained: dict[str, Path], tmp_path: Path
+) -> None:
+    sm, records = aws["sagemaker"], _records(1)
+    body = json.dumps({"instances": records}, default=str)
+    old_score = Predictor(trained["model"]).from_json(body)["predictions"]
+    new_config = _steady(aws, "canaried", weak_model(trained["model"], tmp_path / "weak"))
+    sm.update_endpoint(EndpointName="canaried", EndpointConfigName=new_config, DeploymentConfig=_canary(50, 10))
+
+    def score() -> Any:
+        return json.loads(_invoke(aws, body, "application/json", "canaried")["Body"].read())["predictions"]
+
+    first_new = 1 + next(i for i in range(1000) if score() != old_score)  # once the new fleet answers /ping
+    scores = [score() for _ in range(60)]
+    assert sm.describe_endpoint(EndpointName="canaried")["EndpointStatus"] == "Updating", "the canary wait was over"
+    on_new = sum(1 for s in scores if s != old_score)
+    assert 12 <= on_new <= 48, f"{on_new} of 60 requests on the 50 % canary"
+    done = _wait(sm, "canaried")
+    assert (done["EndpointStatus"], done["EndpointConfigName"]) == ("InService", new_config)
+    assert all(score() != old_score for _ in range(10)), "the old fleet still answered after the shift"
+    time.sleep(1.5)  # metrics are published every second
+    assert _metric_sum(aws, "canaried", "Invocations") == first_new + 60 + 10
+    assert _metric_sum(aws, "canaried", "Invocation4XXErrors") == 0
+    sm.delete_endpoint(EndpointName="canaried")
+
+
+def test_a_canary_whose_alarm_fires_rolls_back_to_the_old_fleet(
+    aws: dict[str, Any], trained: dict[str, Path], tmp_path: Path
+) -> None:
+    """The new model cannot read JSON records (no transformer): its 4xx answers fire the
+    rollback alarm long before the canary's wait is over, and the old fleet serves alone again."""
+    sm = aws["sagemaker"]
+    broken = shutil.copytree(trained["model"], tmp_path / "no-transformer")
+    shutil.rmtree(broken / "transformer")
+    new_config = _steady(aws, "guarded", broken)
+    aws["cloudwatch"].put_metric_alarm(
+        AlarmName="guarded-4xx",
+        Namespace="AWS/SageMaker",
+        MetricName="Invocation4XXErrors",
+        Dimensions=[{"Name": "EndpointName", "Value": "guarded"}, {"Name": "VariantName", "Value": "primary"}],
+        Statistic="Sum",
+        Period=10,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )
+    started = time.monotonic()
+    sm.update_endpoint(
+        EndpointName="guarded", EndpointConfigName=new_config, DeploymentConfig=_canary(50, 120, ["guarded-4xx"])
+    )
+    body, failed = json.dumps({"instances": _records(1)}, default=str), 0
+    while sm.describe_endpoint(EndpointName="guarded")["EndpointStatus"] == "Updating":
+        try:
+            _invoke(aws, body, "application/json", "guarded")
+        except ClientError as exc:
+            failed += exc.response["Error"]["Code"] == "ModelError"
+        assert time.monotonic() - started < 60, "the alarm did not roll the canary back"
+    found = sm.describe_endpoint(EndpointName="guarded")
+    assert failed > 0 and (found["EndpointStatus"], found["EndpointConfigName"]) == ("InService", "guarded")
+    assert "alarm guarded-4xx went to ALARM" in found["FailureReason"]
+    alarm = aws["cloudwatch"].describe_alarms(AlarmNames=["guarded-4xx"])["MetricAlarms"][0]
+    assert alarm["StateValue"] == "ALARM" and "Threshold Crossed" in alarm["StateReason"]
+    for _ in range(20):  # the old fleet serves every request again
+        assert len(json.loads(_invoke(aws, body, "application/json", "guarded")["Body"].read())["predictions"]) == 1
+    sm.delete_endpoint(EndpointName="guarded")
+
+
+def test_an_update_in_progress_cannot_be_updated_again(aws: dict[str, Any], trained: dict[str, Path]) -> None:
+    sm = aws["sagemaker"]
+    new_config = _steady(aws, "busy", trained["model"])
+    sm.update_endpoint(EndpointName="busy", EndpointConfigName=new_config, DeploymentConfig=_canary(10, 30))
+    with pytest.raises(ClientError, match="Cannot update in-progress endpoint"):
+        sm.update_endpoint(EndpointName="busy", EndpointConfigName="busy")
+    sm.delete_endpoint(EndpointName="busy")
+
+
+def _metric_sum(aws: dict[str, Any], endpoint: str, metric: str) -> float:
+    now = datetime.now(UTC)
+    found = aws["cloudwatch"].get_metric_statistics(
+        Namespace="AWS/SageMaker",
+        MetricName=metric,
+        Dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": "primary"}],
+        StartTime=now - timedelta(minutes=10),
+        EndTime=now + timedelta(minutes=1),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    return float(sum(point["Sum"] for point in found))
+
+
+def test_an_alarm_already_in_alarm_when_the_update_starts_does_not_roll_it_back(
+    aws: dict[str, Any], trained: dict[str, Path], tmp_path: Path
+) -> None:
+    """SageMaker rolls back on an alarm that trips during the update: a drift alarm already
+    firing must not keep the retrained model out."""
+    sm, cloudwatch = aws["sagemaker"], aws["cloudwatch"]
+    new_config = _steady(aws, "drifting", weak_model(trained["model"], tmp_path / "weak"))
+    cloudwatch.put_metric_data(Namespace="test/drift", MetricData=[{"MetricName": "drift_x", "Value": 0.5}])
+    cloudwatch.put_metric_alarm(
+        AlarmName="drifting-x",
+        Namespace="test/drift",
+        MetricName="drift_x",
+        Statistic="Maximum",
+        Period=600,
+        EvaluationPeriods=1,
+        Threshold=0.1,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )
+    sm.update_endpoint(
+        EndpointName="drifting", EndpointConfigName=new_config, DeploymentConfig=_canary(50, 2, ["drifting-x"])
+    )
+    done = _wait(sm, "drifting")
+    assert (done["EndpointStatus"], done["EndpointConfigName"]) == ("InService", new_config), done.get("FailureReason")
+    assert cloudwatch.describe_alarms(AlarmNames=["drifting-x"])["MetricAlarms"][0]["StateValue"] == "ALARM"
+    sm.delete_endpoint(EndpointName="drifting")

@@ -54,7 +54,6 @@ CALLED_FROM_OUTSIDE = {
     "enable_network_isolation": "moto model attribute the emulator sets",
     "last_modified_time": "moto model attribute the emulator sets",
     "status_summary": "moto model attribute the emulator sets",
-    "endpoint_status": "moto model attribute the emulator sets",
     "failure_reason": "moto model attribute the emulator sets",
     "production_variants": "moto model attribute the emulator sets",
     "data_capture_config": "moto model attribute the emulator sets",

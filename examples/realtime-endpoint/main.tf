@@ -7,6 +7,7 @@
 locals {
   name           = "${var.use_case}-${var.mandatory_tags.environment}"
   drift_features = ["torque_nm", "tool_wear_min", "vibration_mm_s"]
+  prod           = var.mandatory_tags.environment == "prod"
 }
 
 module "endpoint" {
@@ -21,6 +22,10 @@ module "endpoint" {
   data_capture       = { destination_s3_uri = "s3://${var.platform.artifacts_bucket}/${var.use_case}/capture/" }
   rollout = {
     alerts_topic_arn = var.platform.alerts_topic_arn
+    # prod: the module's canary (10 % for 5 min) and a 10 min bake before the old fleet goes; a
+    # dev or preprod update moves at once and keeps no old fleet (its alarms are still checked)
+    wait_seconds = local.prod ? 300 : 0
+    bake_seconds = local.prod ? 600 : 0
     # model-monitoring's drift alarms, by name (a reference would be a cycle: they watch this endpoint)
     rollback_alarm_names = [for f in local.drift_features : "${local.name}-data-quality-drift-${f}"]
   }

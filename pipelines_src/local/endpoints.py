@@ -8,12 +8,15 @@ with the reason. An update moves traffic only then, step by step as its deployme
 say (pipelines_src/local/rollouts.py: canary or linear shares, waits, rollback alarms evaluated
 on the metrics published here), and stops the old processes at the end; a failed or alarmed
 update rolls back as SageMaker's does: the previous configuration serves again, InService, and
-FailureReason says why. InvokeEndpoint
-(sagemaker-runtime) is answered here, outside moto: the request goes to a variant chosen by
-weight (or the one in X-Amzn-SageMaker-Target-Variant); a model error is AWS's ModelError with
-the container's status and message. Requests and responses are captured as SageMaker captures
-them when the configuration asks (sampling percentage, Input/Output modes, BASE64 unless the
-content type is listed in CaptureContentTypeHeader), buffered and written as JSON Lines under
+FailureReason says why. InvokeEndpoint (sagemaker-runtime) is answered here, outside moto:
+the request goes to a production variant chosen by weight (or the one in
+X-Amzn-SageMaker-Target-Variant); a model error is AWS's ModelError with the container's status
+and message. Shadow variants (ShadowProductionVariants) run beside them and get a copy of their
+share of the requests (shadow weight over production weight), answered off the caller's thread;
+their answers are captured under their own name and measured, never returned. Requests and
+responses are captured as SageMaker captures them when the configuration asks (sampling
+percentage, Input/Output modes, BASE64 unless the content type is listed in
+CaptureContentTypeHeader), buffered and written as JSON Lines under
 `<destination>/<endpoint>/<variant>/yyyy/mm/dd/hh/` with the capture KMS key.
 
 Locally every image is served by the registry's serving code (it reads the XGBoost and
@@ -36,6 +39,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,11 +131,13 @@ class Capture:
 
 @dataclass
 class Deployed:
-    """The fleet serving an endpoint; while an update shifts traffic, `new` is the other fleet
-    and `new_share` the fraction of requests it gets."""
+    """The fleet serving an endpoint: its production variants, which answer, and its shadow
+    variants, which get a copy of a share of the requests; while an update shifts traffic, `new`
+    is the other fleet and `new_share` the fraction of requests it gets."""
 
     variants: list[Variant]
     capture: Capture | None
+    shadows: list[Variant] = field(default_factory=list)
     new: Deployed | None = None
     new_share: float = 0.0
 
@@ -142,7 +148,7 @@ class Deployed:
     def stop(self) -> None:
         if self.new is not None:
             self.new.stop()
-        for variant in self.variants:
+        for variant in self.variants + self.shadows:
             variant.process.terminate()
         if self.capture is not None:
             self.capture.flush()
@@ -152,6 +158,9 @@ Key = tuple[str, str, str]  # (account, region, endpoint)
 _DEPLOYED: dict[Key, Deployed] = {}
 _METRICS: dict[Key, alarms.EndpointMetrics] = {}
 _LAUNCHES: queue.Queue[Callable[[], None]] = queue.Queue()
+# Shadow copies are answered off the caller's thread, as SageMaker answers them after the
+# production variant, so a slow challenger never slows the caller.
+_SHADOW_COPIES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="shadow-copy")
 
 
 def _model_data_url(backend: Any, model_name: str) -> str:
@@ -212,6 +221,19 @@ def _start_variant(backend: Any, region: str, variant: dict[str, Any], folder: P
     return Variant(variant["VariantName"], weight, port, process)
 
 
+def _start_variants(backend: Any, region: str, variants: list[dict[str, Any]], folder: Path) -> list[Variant]:
+    """Every variant answering /ping, or none running and DeployFailed naming the one that did not."""
+    started: list[Variant] = []
+    try:
+        for wanted in variants:
+            started.append(_start_variant(backend, region, wanted, folder / wanted["VariantName"]))
+    except DeployFailed:
+        for running in started:
+            running.process.kill()
+        raise
+    return started
+
+
 def _roll_back(endpoint: Any, previous: str, reason: str) -> None:
     """A failed update, as SageMaker ends it: the previous configuration serves again, InService,
     and FailureReason says why (the apply that asked for the new one is not told)."""
@@ -235,12 +257,12 @@ def deploy(account: str, region: str, name: str, previous: str | None = None) ->
         return  # deleted before its turn
     config = backend.describe_endpoint_config(endpoint.endpoint_config_name)
     folder = Path(os.environ[runtime_ext.STATE_ENV]) / "endpoints" / account / name / uuid.uuid4().hex[:8]
-    started: list[Variant] = []
+    variants: list[Variant] = []
     try:
-        for variant in config["ProductionVariants"]:
-            started.append(_start_variant(backend, region, variant, folder / variant["VariantName"]))
+        variants = _start_variants(backend, region, config["ProductionVariants"], folder)
+        shadows = _start_variants(backend, region, config.get("ShadowProductionVariants") or [], folder)
     except DeployFailed as exc:
-        for variant in started:
+        for variant in variants:  # the production variants, when a shadow failed
             variant.process.kill()
         if previous is not None and (account, region, name) in _DEPLOYED:
             _roll_back(endpoint, previous, str(exc))
@@ -248,7 +270,8 @@ def deploy(account: str, region: str, name: str, previous: str | None = None) ->
         endpoint.endpoint_status = "Failed"
         setattr(endpoint, "failure_reason", str(exc)[:1024])  # noqa: B010  (moto types it None)
         return
-    key, new = (account, region, name), Deployed(started, Capture.of(config.get("DataCaptureConfig"), name, region))
+    capture = Capture.of(config.get("DataCaptureConfig"), name, region)
+    key, new = (account, region, name), Deployed(variants, capture, shadows)
     _METRICS.setdefault(key, alarms.EndpointMetrics(account, region, name))
     old = _DEPLOYED.get(key)
     policy = rollouts.Policy.of(getattr(endpoint, "last_deployment_config", None))
@@ -335,6 +358,37 @@ def _variant(deployed: Deployed, wanted: str | None) -> Variant | None:
     return random.choices(deployed.variants, weights=[max(v.weight, 1e-9) for v in deployed.variants])[0]
 
 
+Request = tuple[bytes, str, str]  # body, content type, accept
+
+
+def _answer(metrics: alarms.EndpointMetrics | None, variant: Variant, request: Request) -> tuple[int, bytes, str]:
+    """The variant's answer, measured as CloudWatch measures it (Invocations, 4XX/5XX, ModelLatency)."""
+    started = time.perf_counter()
+    status, answer, answer_type = _forward(variant, *request)
+    if metrics is not None:
+        metrics.record(variant.name, status, (time.perf_counter() - started) * 1e6)
+    return status, answer, answer_type
+
+
+def _mirror(metrics: alarms.EndpointMetrics | None, fleet: Deployed, request: Request) -> None:
+    """Each shadow variant gets a copy of its share of the requests: its weight over the
+    production variants' (weights 1 and 0.5 copy half of them)."""
+    production = sum(v.weight for v in fleet.variants) or 1.0
+    for shadow in fleet.shadows:
+        if random.random() < shadow.weight / production:
+            _SHADOW_COPIES.submit(_answer_shadow, metrics, fleet, shadow, request)
+
+
+def _answer_shadow(metrics: alarms.EndpointMetrics | None, fleet: Deployed, shadow: Variant, request: Request) -> None:
+    """A shadow's answer is captured under its own variant name and measured, never returned."""
+    try:
+        status, answer, answer_type = _answer(metrics, shadow, request)
+        if status == 200 and fleet.capture is not None:
+            fleet.capture.record(shadow.name, request[:2], (answer, answer_type))
+    except OSError as exc:  # a stopped shadow: the copy is lost, as on AWS
+        print(f"shadow variant {shadow.name}: {exc!r}", flush=True)
+
+
 def invoke(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     name = invocation_of(environ) or ""
     account, region = _caller(environ)
@@ -356,12 +410,10 @@ def invoke(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
             {"message": "TargetVariant names no variant of the endpoint"},
         )
     body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-    content_type = environ.get("CONTENT_TYPE") or "application/octet-stream"
-    started = time.perf_counter()
-    status, answer, answer_type = _forward(variant, body, content_type, environ.get("HTTP_ACCEPT", "*/*"))
+    request = (body, environ.get("CONTENT_TYPE") or "application/octet-stream", environ.get("HTTP_ACCEPT", "*/*"))
     metrics = _METRICS.get((account, region, name))
-    if metrics is not None:
-        metrics.record(variant.name, status, (time.perf_counter() - started) * 1e6)
+    status, answer, answer_type = _answer(metrics, variant, request)
+    _mirror(metrics, fleet, request)
     if status != 200:
         message = answer.decode(errors="replace")
         fields = {
@@ -371,7 +423,7 @@ def invoke(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
         }
         return _error(start_response, "424 Failed Dependency", "ModelError", fields)
     if fleet.capture is not None:
-        fleet.capture.record(variant.name, (body, content_type), (answer, answer_type))
+        fleet.capture.record(variant.name, request[:2], (answer, answer_type))
     start_response("200 OK", [("Content-Type", answer_type), ("x-Amzn-Invoked-Production-Variant", variant.name)])
     return [answer]
 
@@ -421,20 +473,31 @@ def _endpoints_deploy() -> None:
     SageMakerModelBackend.delete_endpoint = delete_endpoint  # type: ignore[method-assign]
 
 
-def _endpoint_deployment_configs() -> None:
-    """CreateEndpoint keeps its DeploymentConfig, which DescribeEndpoint returns as
-    LastDeploymentConfig (moto drops it, so every plan of a guarded endpoint showed a change)."""
+def _kept_request_fields() -> None:
+    """Fields moto drops, kept so that Describe* returns them (else every plan showed a change,
+    and a change of an endpoint configuration replaces it): CreateEndpoint's DeploymentConfig,
+    returned as LastDeploymentConfig, and CreateEndpointConfig's ShadowProductionVariants."""
     from moto.sagemaker.responses import SageMakerResponse
 
-    original = SageMakerResponse.create_endpoint
+    original_endpoint, original_config = SageMakerResponse.create_endpoint, SageMakerResponse.create_endpoint_config
 
     def create_endpoint(self: Any) -> Any:
-        result = original(self)
+        result = original_endpoint(self)
         endpoint = self.sagemaker_backend.endpoints[self._get_param("EndpointName")]
         endpoint.last_deployment_config = self._get_param("DeploymentConfig")
         return result
 
+    def create_endpoint_config(self: Any) -> Any:
+        shadows = self._get_param("ShadowProductionVariants")
+        result = original_config(self)
+        if shadows:
+            self.sagemaker_backend.endpoint_configs[
+                self._get_param("EndpointConfigName")
+            ].shadow_production_variants = shadows
+        return result
+
     SageMakerResponse.create_endpoint = create_endpoint  # type: ignore[method-assign]
+    SageMakerResponse.create_endpoint_config = create_endpoint_config  # type: ignore[method-assign]
 
 
 def update_endpoint(self: Any) -> str:
@@ -467,7 +530,7 @@ def install() -> None:
     from pipelines_src.local.extensions import add_handlers
 
     _endpoints_deploy()
-    _endpoint_deployment_configs()
+    _kept_request_fields()
     add_handlers(SageMakerResponse, update_endpoint)
     threading.Thread(target=_launcher, name="endpoint-launcher", daemon=True).start()
     threading.Thread(target=_flusher, name="data-capture", daemon=True).start()

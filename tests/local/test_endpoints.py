@@ -35,17 +35,24 @@ def _wait(sm: Any, name: str, timeout: float = 90.0) -> dict[str, Any]:
         time.sleep(0.3)
 
 
-def _config(sm: Any, name: str, key: str, sampling: int = 100, model_data: str = "model.tar.gz") -> None:
+def _variant(sm: Any, name: str, model_data: str, variant: str = "primary") -> dict[str, Any]:
     sm.create_model(
         ModelName=name,
         ExecutionRoleArn=ROLE,
         PrimaryContainer={"Image": IMAGE, "ModelDataUrl": f"s3://{BUCKET}/{model_data}"},
     )
+    return {"VariantName": variant, "ModelName": name, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}
+
+
+def _config(
+    sm: Any, name: str, key: str, *, sampling: int = 100, model_data: str = "model.tar.gz", shadow: str | None = None
+) -> None:
+    """An endpoint configuration of `model_data`, captured; `shadow` the model of a shadow variant."""
+    shadows = {"ShadowProductionVariants": [_variant(sm, f"{name}-shadow", shadow, "shadow")]} if shadow else {}
     sm.create_endpoint_config(
         EndpointConfigName=name,
-        ProductionVariants=[
-            {"VariantName": "primary", "ModelName": name, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}
-        ],
+        ProductionVariants=[_variant(sm, name, model_data)],
+        **shadows,
         DataCaptureConfig={
             "EnableCapture": True,
             "InitialSamplingPercentage": sampling,
@@ -332,12 +339,12 @@ def test_an_update_in_progress_cannot_be_updated_again(aws: dict[str, Any], trai
     sm.delete_endpoint(EndpointName="busy")
 
 
-def _metric_sum(aws: dict[str, Any], endpoint: str, metric: str) -> float:
+def _metric_sum(aws: dict[str, Any], endpoint: str, metric: str, variant: str = "primary") -> float:
     now = datetime.now(UTC)
     found = aws["cloudwatch"].get_metric_statistics(
         Namespace="AWS/SageMaker",
         MetricName=metric,
-        Dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": "primary"}],
+        Dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}],
         StartTime=now - timedelta(minutes=10),
         EndTime=now + timedelta(minutes=1),
         Period=60,
@@ -372,3 +379,36 @@ def test_an_alarm_already_in_alarm_when_the_update_starts_does_not_roll_it_back(
     assert (done["EndpointStatus"], done["EndpointConfigName"]) == ("InService", new_config), done.get("FailureReason")
     assert cloudwatch.describe_alarms(AlarmNames=["drifting-x"])["MetricAlarms"][0]["StateValue"] == "ALARM"
     sm.delete_endpoint(EndpointName="drifting")
+
+
+def test_a_shadow_variant_gets_a_copy_of_each_request_its_answers_captured_never_returned(
+    aws: dict[str, Any], trained: dict[str, Path], tmp_path: Path
+) -> None:
+    sm, challenger = aws["sagemaker"], weak_model(trained["model"], tmp_path / "weak")
+    aws["s3"].put_object(Bucket=BUCKET, Key="shadowed/challenger.tar.gz", Body=model_archive(challenger))
+    _config(sm, "shadowed", aws["key"], shadow="shadowed/challenger.tar.gz")
+    assert sm.describe_endpoint_config(EndpointConfigName="shadowed")["ShadowProductionVariants"][0]["VariantName"] == (
+        "shadow"
+    )
+    sm.create_endpoint(EndpointName="shadowed", EndpointConfigName="shadowed")
+    assert _wait(sm, "shadowed")["EndpointStatus"] == "InService"
+    bodies = [json.dumps({"instances": _records(rows)}, default=str) for rows in range(1, 11)]
+    for body in bodies:
+        answer = _invoke(aws, body, "application/json", "shadowed")
+        assert answer["InvokedProductionVariant"] == "primary"
+        assert json.loads(answer["Body"].read()) == Predictor(trained["model"]).from_json(body)
+    shadowed: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 15
+    while len(shadowed) < len(bodies) and time.monotonic() < deadline:
+        time.sleep(1)
+        shadowed = [record["captureData"] for _, record in _captured(aws, "shadowed/shadow")]
+    answered = {
+        base64.b64decode(c["endpointInput"]["data"]).decode(): json.loads(base64.b64decode(c["endpointOutput"]["data"]))
+        for c in shadowed
+    }
+    assert sorted(answered) == sorted(bodies), f"{len(shadowed)} of {len(bodies)} requests copied to the shadow"
+    for body, predictions in answered.items():
+        assert predictions == Predictor(challenger).from_json(body) != Predictor(trained["model"]).from_json(body)
+    time.sleep(1.5)  # metrics are published every second
+    assert _metric_sum(aws, "shadowed", "Invocations", "shadow") == len(bodies)
+    sm.delete_endpoint(EndpointName="shadowed")

@@ -56,6 +56,7 @@ CALLED_FROM_OUTSIDE = {
     "status_summary": "moto model attribute the emulator sets",
     "failure_reason": "moto model attribute the emulator sets",
     "production_variants": "moto model attribute the emulator sets",
+    "shadow_production_variants": "moto model attribute the emulator sets (DescribeEndpointConfig returns it)",
     "data_capture_config": "moto model attribute the emulator sets",
     "last_update_time": "moto model attribute the emulator sets",
     "CustomErrorName": "moto module attribute replaced by the emulator",

@@ -63,6 +63,18 @@ resource "aws_sagemaker_endpoint_configuration" "this" {
     }
   }
 
+  dynamic "shadow_production_variants" {
+    for_each = var.shadow == null ? [] : [var.shadow]
+    content {
+      variant_name           = "shadow"
+      model_name             = aws_sagemaker_model.shadow[0].name
+      initial_instance_count = shadow_production_variants.value.instance_count
+      instance_type          = coalesce(shadow_production_variants.value.instance_type, var.instance.type)
+      # the share of requests copied to the shadow is its weight over the primary's (1)
+      initial_variant_weight = shadow_production_variants.value.sampling_percentage / 100
+    }
+  }
+
   data_capture_config {
     enable_capture              = true
     initial_sampling_percentage = var.data_capture.sampling_percentage

@@ -17,3 +17,8 @@ output "model_name" {
   description = "Name of the SageMaker model behind the endpoint."
   value       = aws_sagemaker_model.this.name
 }
+
+output "shadow_model_name" {
+  description = "Name of the SageMaker model of the shadow variant (null without one); its traffic is captured under <capture prefix>/<endpoint>/shadow/."
+  value       = one(aws_sagemaker_model.shadow[*].name)
+}

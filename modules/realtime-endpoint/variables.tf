@@ -204,6 +204,33 @@ variable "serverless" {
   }
 }
 
+variable "shadow" {
+  description = "A challenger served beside the primary on a copy of the live traffic (instance endpoints only): sampling_percentage of the requests go to it as well; its answers are captured under the capture prefix's <endpoint>/shadow/ and measured (CloudWatch VariantName shadow), never returned to callers. The model is an approved model package (model_package_arn) or an artefact (model_data_url) served with the primary's image; its instances are the primary's type unless instance_type is given, one unless instance_count is."
+  type = object({
+    model_package_arn   = optional(string)
+    model_data_url      = optional(string)
+    sampling_percentage = optional(number, 100)
+    instance_type       = optional(string)
+    instance_count      = optional(number, 1)
+  })
+  default = null
+
+  validation {
+    condition     = var.shadow == null ? true : (var.shadow.model_package_arn != null) != (var.shadow.model_data_url != null)
+    error_message = "shadow: give exactly one of model_package_arn and model_data_url."
+  }
+
+  validation {
+    condition     = var.shadow == null ? true : var.shadow.sampling_percentage > 0 && var.shadow.sampling_percentage <= 100 && var.shadow.instance_count >= 1
+    error_message = "shadow: sampling_percentage must be within 1-100 and instance_count at least 1."
+  }
+
+  validation {
+    condition     = var.shadow == null ? true : startswith(coalesce(var.shadow.instance_type, "ml."), "ml.")
+    error_message = "shadow: instance_type must be a SageMaker ML instance type (ml.*), or null for the primary's."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource (merged with the provider's default_tags)."
   type        = map(string)

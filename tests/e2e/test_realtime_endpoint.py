@@ -1,22 +1,26 @@
 """The real-time endpoint applied to the emulator: idempotent, and a new instance type replaces
-the immutable endpoint configuration (created before the old one goes) instead of failing, and
-an update SageMaker rolled back (a failed model, or a canary whose alarm fired) fails the apply."""
+the immutable endpoint configuration (created before the old one goes) instead of failing, an
+update SageMaker rolled back (a failed model, or a canary whose alarm fired) fails the apply,
+and a shadow variant answers a copy of the traffic into the capture, never to the caller."""
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from pipelines_src.local import demo_serving, emulator
 from pipelines_src.local import terraform as tf
-from tests.conftest import REPO, model_archive
+from pipelines_src.serving.app import Predictor
+from tests.conftest import REPO, model_archive, weak_model
 
 MODULE = REPO / "modules" / "realtime-endpoint"
 TFVARS = [REPO / "tests" / "inventories" / "modules" / "realtime-endpoint" / "prebuilt-xgboost.tfvars"]
@@ -134,4 +138,45 @@ def test_a_canary_whose_alarm_fires_fails_the_apply_and_the_old_model_serves(
     finally:
         stop.set()
         root.destroy(TFVARS, steady)
+    assert root.state_addresses() == []
+
+
+def _captured_answers(s3: Any, prefix: str, wanted: int, timeout_s: float = 20.0) -> dict[str, Any]:
+    """Request body -> captured answer of every record under `prefix`, once `wanted` were written."""
+    found: dict[str, Any] = {}
+    deadline = time.monotonic() + timeout_s
+    while len(found) < wanted and time.monotonic() < deadline:
+        time.sleep(1)
+        for item in s3.list_objects_v2(Bucket="inventory-artifacts", Prefix=prefix).get("Contents", []):
+            for line in s3.get_object(Bucket="inventory-artifacts", Key=item["Key"])["Body"].read().splitlines():
+                data = json.loads(line)["captureData"]
+                request, answer = (base64.b64decode(data[k]["data"]) for k in ("endpointInput", "endpointOutput"))
+                found[request.decode()] = json.loads(answer)
+    return found
+
+
+def test_a_shadow_variant_answers_a_copy_of_the_traffic_into_the_capture_never_to_the_caller(
+    local_emulator: emulator.Emulator, tf_work: Path, inventory_model: str, trained: dict[str, Path], tmp_path: Path
+) -> None:
+    """The module's shadow with every request copied: callers get the primary's predictions,
+    the challenger's answers to the same requests are captured under shadow/."""
+    name, s3 = "shadowed", local_emulator.client("s3")
+    challenger = weak_model(trained["model"], tmp_path / "challenger")
+    s3.put_object(Bucket="inventory-artifacts", Key="quality/challenger.tar.gz", Body=model_archive(challenger))
+    variables = {"name": name, "shadow": {"model_data_url": "s3://inventory-artifacts/quality/challenger.tar.gz"}}
+    root = tf.TerraformRoot(tf.stage(MODULE, tf_work / "e2e-shadow", local_emulator), tf.base_env(local_emulator))
+    root.apply(TFVARS, variables)
+    try:
+        assert root.plan_changes(TFVARS, variables) == 0
+        runtime = local_emulator.client("sagemaker-runtime")
+        bodies = [json.dumps({"instances": demo_serving.client_records(n, seed=5)}, default=str) for n in (1, 2, 3)]
+        for body in bodies:
+            answer = runtime.invoke_endpoint(EndpointName=name, Body=body.encode(), ContentType="application/json")
+            assert answer["InvokedProductionVariant"] == "primary"
+            assert json.loads(answer["Body"].read()) == Predictor(trained["model"]).from_json(body)
+        shadowed = _captured_answers(s3, f"quality/capture/{name}/shadow/", len(bodies))
+        assert shadowed == {body: Predictor(challenger).from_json(body) for body in bodies}
+        assert all(shadowed[body] != Predictor(trained["model"]).from_json(body) for body in bodies)
+    finally:
+        root.destroy(TFVARS, variables)
     assert root.state_addresses() == []

@@ -347,3 +347,64 @@ run "rejects_office_hours_without_a_schedule_expression" {
   }
   expect_failures = [var.office_hours]
 }
+
+run "no_shadow_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_sagemaker_model.shadow) == 0 && length(aws_sagemaker_endpoint_configuration.this.shadow_production_variants) == 0
+    error_message = "Without shadow the endpoint has its primary variant only."
+  }
+}
+
+run "shadow_gets_its_share_of_the_traffic" {
+  command = plan
+  variables {
+    shadow = { model_data_url = "s3://unit-artifacts/quality/challenger/model.tar.gz", sampling_percentage = 25 }
+  }
+  assert {
+    condition = [for v in aws_sagemaker_endpoint_configuration.this.shadow_production_variants : [
+      v.variant_name, v.initial_variant_weight, v.instance_type, v.initial_instance_count
+      ]] == [["shadow", 0.25, "ml.m5.large", 1]] && aws_sagemaker_model.shadow[0].primary_container[0].model_data_url == "s3://unit-artifacts/quality/challenger/model.tar.gz" && (
+      aws_sagemaker_model.shadow[0].primary_container[0].image == aws_sagemaker_model.this.primary_container[0].image
+    )
+    error_message = "The shadow is a variant named shadow with a quarter of the primary's weight, serving the challenger with the primary's image on its instance type."
+  }
+}
+
+run "rejects_a_shadow_with_two_model_sources" {
+  command = plan
+  variables {
+    shadow = {
+      model_data_url    = "s3://unit-artifacts/quality/challenger/model.tar.gz"
+      model_package_arn = "arn:aws:sagemaker:eu-central-1:123456789012:model-package/quality/4"
+    }
+  }
+  expect_failures = [var.shadow]
+}
+
+run "rejects_a_shadow_sampling_over_100" {
+  command = plan
+  variables {
+    shadow = { model_package_arn = "arn:aws:sagemaker:eu-central-1:123456789012:model-package/quality/4", sampling_percentage = 150 }
+  }
+  expect_failures = [var.shadow]
+}
+
+run "rejects_a_shadow_of_a_serverless_endpoint" {
+  command = plan
+  variables {
+    serverless = { memory_size_in_mb = 2048 }
+    shadow     = { model_package_arn = "arn:aws:sagemaker:eu-central-1:123456789012:model-package/quality/4" }
+  }
+  expect_failures = [aws_sagemaker_model.shadow]
+}
+
+run "rejects_a_shadow_artefact_without_an_image" {
+  command = plan
+  variables {
+    model  = { model_package_arn = "arn:aws:sagemaker:eu-central-1:123456789012:model-package/quality/3" }
+    shadow = { model_data_url = "s3://unit-artifacts/quality/challenger/model.tar.gz" }
+  }
+  expect_failures = [aws_sagemaker_model.shadow]
+}

@@ -5,9 +5,9 @@ the update) decides the steps once the new fleet answers /ping: `ALL_AT_ONCE` sh
 request to it and waits `WaitIntervalInSeconds`; `CANARY` sends `CanarySize` percent of the
 requests to it, waits, then the rest; `LINEAR` adds `LinearStepSize` percent every wait. The old
 fleet is kept `TerminationWaitInSeconds` after the last shift. Throughout, the alarms of its
-`AutoRollbackConfiguration` are evaluated every second (pipelines_src/local/alarms.py); one in
-ALARM rolls the update back: every request goes to the old fleet again and FailureReason names
-the alarm.
+`AutoRollbackConfiguration` are evaluated every second (pipelines_src/local/alarms.py); one that
+goes to ALARM after the update started (one already in ALARM does not count) rolls the update
+back: every request goes to the old fleet again and FailureReason names the alarm.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
@@ -49,6 +50,61 @@ def test_new_instance_type_replaces_config_before_destroying_it(endpoint: tf.Ter
         "aws_sagemaker_endpoint_configuration.this": ["create", "delete"],
         "aws_sagemaker_endpoint.this": ["update"],
     }
+
+
+def _transform_job(sagemaker: Any, name: str, model: str, data: str, output: str) -> None:
+    """Batch inference as the pipeline runs it: CreateTransformJob with the endpoint's model."""
+    sagemaker.create_transform_job(
+        TransformJobName=name,
+        ModelName=model,
+        BatchStrategy="MultiRecord",
+        TransformInput={
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": data}},
+            "ContentType": "text/csv",
+            "SplitType": "Line",
+        },
+        TransformOutput={"S3OutputPath": output, "AssembleWith": "Line"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+    )
+    deadline = time.monotonic() + 120
+    while (status := sagemaker.describe_transform_job(TransformJobName=name))["TransformJobStatus"] == "InProgress":
+        assert time.monotonic() < deadline, f"transform job {name} still running after 120 s"
+        time.sleep(0.5)
+    assert status["TransformJobStatus"] == "Completed", status.get("FailureReason")
+
+
+def test_the_endpoint_scores_the_rows_batch_inference_scores_the_same(
+    local_emulator: emulator.Emulator, endpoint: tf.TerraformRoot, trained: dict[str, Path]
+) -> None:
+    """The same model package version behind both paths: a client calling the endpoint and the
+    nightly transform job get the same score, to the byte, for every row."""
+    records = demo_serving.client_records(40, seed=31)
+    transformer = Predictor(trained["model"]).transformer
+    assert transformer is not None
+    features = transformer.transform(pd.DataFrame(records)).to_numpy()
+    rows = [",".join(repr(float(v)) for v in row) for row in features]
+    s3, outputs = local_emulator.client("s3"), endpoint.outputs()
+    s3.put_object(Bucket="inventory-artifacts", Key="parity/in/rows.csv", Body="".join(r + "\n" for r in rows).encode())
+    _transform_job(
+        local_emulator.client("sagemaker"),
+        f"parity-{int(time.time())}",
+        outputs["model_name"],
+        "s3://inventory-artifacts/parity/in/",
+        "s3://inventory-artifacts/parity/out/",
+    )
+    batch = s3.get_object(Bucket="inventory-artifacts", Key="parity/out/rows.csv.out")["Body"].read().decode()
+    runtime = local_emulator.client("sagemaker-runtime")
+    served = [
+        runtime.invoke_endpoint(EndpointName=outputs["endpoint_name"], ContentType="text/csv", Body=row.encode())[
+            "Body"
+        ]
+        .read()
+        .decode()
+        for row in rows
+    ]
+    assert len(batch.splitlines()) == len(rows) == 40
+    assert "".join(served).splitlines() == batch.splitlines()
+    assert len(set(batch.splitlines())) > 10  # distinct scores: the rows were really scored
 
 
 def test_destroy_leaves_nothing(endpoint: tf.TerraformRoot) -> None:

@@ -7,6 +7,8 @@ auto-approval applies the same rule."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from pipelines_src.contracts import APPROVABLE_CARD_STATUSES, ContractError, card_problems
@@ -49,3 +51,48 @@ def approve_model(sagemaker: Any, package_arn: str, why: str) -> list[str]:
     sagemaker.update_model_package(ModelPackageArn=package_arn, ModelApprovalStatus="Approved", ApprovalDescription=why)
     after = sagemaker.describe_model_package(ModelPackageName=package_arn)["ModelApprovalStatus"]
     return [package["ModelApprovalStatus"], after]
+
+
+class NothingApproved(ContractError):
+    """The group has no Approved version to deploy; the message names the group and the fix."""
+
+
+def approved_packages(sagemaker: Any, group: str) -> list[str]:
+    """The group's Approved versions, newest first."""
+    listed = sagemaker.list_model_packages(
+        ModelPackageGroupName=group, ModelApprovalStatus="Approved", SortBy="CreationTime", SortOrder="Descending"
+    )["ModelPackageSummaryList"]
+    return [str(summary["ModelPackageArn"]) for summary in listed]
+
+
+def latest_approved(sagemaker: Any, group: str) -> str:
+    """What a deploy on approval serves: the group's newest Approved version. The registry's
+    Approved event starts the inference CodePipeline, which cannot hand the event's ARN to its
+    build, so the deploy step resolves it here (the SageMaker project templates' pattern)."""
+    found = approved_packages(sagemaker, group)
+    if not found:
+        raise NothingApproved(
+            f"model package group {group} has no Approved version to deploy: approve one (mlops approve-model)"
+        )
+    return found[0]
+
+
+class DeployFileRefused(ContractError):
+    """The deploy step's variable file cannot be written where asked; the message says where to."""
+
+
+def check_deploy_tfvars(path: Path) -> None:
+    """Refuses a file the root's apply would not read, before anything is resolved or written."""
+    if not path.name.endswith(".auto.tfvars.json"):
+        raise DeployFileRefused(f"--tfvars {path}: name it <anything>.auto.tfvars.json, so terraform apply reads it")
+    if not path.parent.is_dir():
+        raise DeployFileRefused(f"--tfvars {path}: {path.parent} is not a folder; give a file in the serving root")
+
+
+def write_deploy_tfvars(path: Path, package_arn: str) -> None:
+    """The serving root's `model_package_arn`, replaced atomically (an interrupted write leaves
+    the previous deployment's file): the next `terraform apply` of the root deploys it."""
+    check_deploy_tfvars(path)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps({"model_package_arn": package_arn}, indent=2) + "\n")
+    os.replace(temporary, path)

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines_src import approvals
 from pipelines_src.contracts import ContractError
 
 Connect = Callable[["Stage", str], Any]  # (stage, service) -> a client with that stage's credentials
@@ -211,14 +212,8 @@ def _source_package(connect: Connect, source: Stage, package_arn: str) -> dict[s
 def _approved(connect: Connect, stage: Stage) -> Iterator[dict[str, Any]]:
     """The stage's Approved packages, newest first, each described when it is reached."""
     sagemaker = connect(stage, "sagemaker")
-    listed = sagemaker.list_model_packages(
-        ModelPackageGroupName=stage.model_package_group,
-        ModelApprovalStatus="Approved",
-        SortBy="CreationTime",
-        SortOrder="Descending",
-    )["ModelPackageSummaryList"]
-    for summary in listed:
-        yield sagemaker.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+    for arn in approvals.approved_packages(sagemaker, stage.model_package_group):
+        yield sagemaker.describe_model_package(ModelPackageName=arn)
 
 
 def _promoted_from(package: dict[str, Any]) -> str | None:

@@ -8,7 +8,12 @@ locals {
     apply            = "make apply-aws EXAMPLE=${var.deploy_root}"
     deploy-inference = "make apply-aws EXAMPLE=${var.inference_root}"
   }
-  codecommit = var.source_repository.type == "CodeCommit"
+  # The deploy step of a deploy on approval: the group's newest Approved version for the root.
+  resolve_approved = var.deploy_model_package_group == null ? [] : [
+    ".venv/bin/mlops approved-package ${var.deploy_model_package_group} --tfvars ${var.inference_root}/approved-package.auto.tfvars.json"
+  ]
+  build_commands = { for k, v in local.builds : k => concat(["make setup"], k == "deploy-inference" ? local.resolve_approved : [], [v]) }
+  codecommit     = var.source_repository.type == "CodeCommit"
   source_configuration = local.codecommit ? {
     RepositoryName       = var.source_repository.repository
     BranchName           = var.source_repository.branch
@@ -58,7 +63,7 @@ resource "aws_codebuild_project" "this" {
 
   source {
     type      = "CODEPIPELINE"
-    buildspec = yamlencode({ version = "0.2", phases = { build = { commands = ["make setup", each.value] } } })
+    buildspec = yamlencode({ version = "0.2", phases = { build = { commands = local.build_commands[each.key] } } })
   }
 
   vpc_config {

@@ -85,6 +85,15 @@ data "aws_iam_policy_document" "codebuild" {
       resources = local.codecommit_arns
     }
   }
+
+  dynamic "statement" {
+    for_each = var.deploy_model_package_group == null ? [] : [var.deploy_model_package_group]
+    content {
+      sid       = "FindTheApprovedVersion"
+      actions   = ["sagemaker:ListModelPackages"]
+      resources = ["arn:${local.context.partition}:sagemaker:${local.context.region}:${local.context.account}:model-package-group/${statement.value}"]
+    }
+  }
 }
 
 data "aws_iam_policy_document" "codepipeline" {

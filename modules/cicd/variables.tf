@@ -30,6 +30,17 @@ variable "deploy_approval" {
   nullable    = false
 }
 
+variable "deploy_model_package_group" {
+  description = "Deploy on approval for a root that serves one pinned version (examples/realtime-endpoint): the inference pipeline's Deploy first writes this group's newest Approved version as model_package_arn in <inference_root>/approved-package.auto.tfvars.json (`mlops approved-package`), then applies the root. The Approved event cannot hand its ARN to a build, so the step resolves it. null applies the root as it is (a batch root whose state machine resolves the newest Approved version itself)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.deploy_model_package_group == null || can(regex("^[A-Za-z0-9](-*[A-Za-z0-9]){0,62}$", var.deploy_model_package_group))
+    error_message = "deploy_model_package_group: give the model package group's name (1-63 letters, digits and hyphens: the model-registry module's group_name output)."
+  }
+}
+
 variable "deploy_root" {
   description = "Terraform root (folder in the repository) that the infrastructure pipeline plans, checks and applies, e.g. examples/use-case-complete."
   type        = string

@@ -323,10 +323,16 @@ def serve_in_real_time(
     """The approved package on an endpoint of its own root; its traffic monitored."""
     if deployment.platform is None:
         raise DemoFailed("the deployed root has no `platform` output, which a serving root needs: apply one that has")
-    log(f"[7/8] real-time: terraform apply {root.path.name} serving {report.model_package_arn.rsplit('/', 2)[-2:]}")
+    group = report.model_package_arn.rsplit("/", 2)[-2]
+    # The deploy step of the inference pipeline, as its CodeBuild action runs it on AWS: the
+    # group's newest Approved version, written as the serving root's model_package_arn.
+    deployed = approvals.latest_approved(info.client("sagemaker"), group)
+    if deployed != report.model_package_arn:
+        raise DemoFailed(f"the deploy step resolved {deployed}, not the approved {report.model_package_arn}")
+    approvals.write_deploy_tfvars(root.path / demo_serving.DEPLOY_FILE, deployed)
+    log(f"[7/8] real-time: deploy on approval, terraform apply {root.path.name} serving {deployed.rsplit('/', 2)[-2:]}")
     variables = {
         "platform": deployment.platform,
-        "model_package_arn": report.model_package_arn,
         "baseline_uri": report.run("training").output["steps"]["model_monitoring"]["output"],
         "use_case": deployment.use_case,
     }

@@ -16,6 +16,8 @@ from pipelines_src.local import emulator, jobs
 from pipelines_src.local import terraform as tf
 
 VARIABLES_FILE = "demo.auto.tfvars.json"
+# What `mlops approved-package GROUP --tfvars` writes: the approved version the root deploys.
+DEPLOY_FILE = "approved-package.auto.tfvars.json"
 REQUESTS = 20
 RECORDS_PER_REQUEST = 25
 Log = Callable[[str], None]

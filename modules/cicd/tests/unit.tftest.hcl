@@ -74,6 +74,40 @@ run "github_source_through_a_connection" {
   }
 }
 
+run "deploy_on_approval_resolves_the_newest_approved_version_first" {
+  command = plan
+  variables {
+    deploy_model_package_group = "quality-models"
+  }
+
+  assert {
+    condition     = yamldecode(aws_codebuild_project.this["deploy-inference"].source[0].buildspec).phases.build.commands == ["make setup", ".venv/bin/mlops approved-package quality-models --tfvars examples/realtime-endpoint/approved-package.auto.tfvars.json", "make apply-aws EXAMPLE=examples/realtime-endpoint"]
+    error_message = "The deploy writes the group's newest Approved version for the root, then applies it."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.codebuild[0].statement : s.resources if s.sid == "FindTheApprovedVersion"]) == toset(["arn:aws:sagemaker:eu-central-1:123456789012:model-package-group/quality-models"])
+    error_message = "The build may list the versions of that group only."
+  }
+}
+
+run "without_a_group_the_root_is_applied_as_it_is" {
+  command = plan
+
+  assert {
+    condition     = !strcontains(aws_codebuild_project.this["deploy-inference"].source[0].buildspec, "approved-package") && length([for s in data.aws_iam_policy_document.codebuild[0].statement : s if s.sid == "FindTheApprovedVersion"]) == 0
+    error_message = "No group: no resolution step and no registry permission."
+  }
+}
+
+run "rejects_a_group_name_sagemaker_refuses" {
+  command = plan
+  variables {
+    deploy_model_package_group = "quality_models"
+  }
+  expect_failures = [var.deploy_model_package_group]
+}
+
 run "local_profile_plans_nothing" {
   command = plan
   variables {

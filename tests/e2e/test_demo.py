@@ -88,9 +88,11 @@ def test_approval_starts_the_inference_codepipeline(ran: tuple[demo.DemoReport, 
 
 
 def test_the_approved_package_serves_in_real_time_and_its_traffic_is_monitored(
-    ran: tuple[demo.DemoReport, Path], local_emulator: emulator.Emulator
+    ran: tuple[demo.DemoReport, Path], local_emulator: emulator.Emulator, serving_root: tf.TerraformRoot
 ) -> None:
     report, _ = ran
+    deployed = json.loads((serving_root.path / demo_serving.DEPLOY_FILE).read_text())
+    assert deployed == {"model_package_arn": report.model_package_arn}, "the deploy step wrote the approved version"
     serving = report.serving
     assert serving is not None and serving.requests > 0
     assert len(serving.first_predictions) == 3 and all(0 <= p <= 1 for p in serving.first_predictions)

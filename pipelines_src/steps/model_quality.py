@@ -13,10 +13,11 @@ Inputs (processing inputs of the job):
   `binary_classification_constraints` (`{"recall": {"threshold": 0.5, "comparison_operator":
   "LessThanThreshold"}}`: a violation when recall is below 0.5).
 
-Predictions and labels are merged by eventId; a captured request whose labels have not arrived
-is counted and left out (ground truth comes later than predictions), while a label for an event
-that was never captured, or a label count that differs from the request's score count, is bad
-data and fails the job naming the file and line. Outputs, as Model Monitor writes them:
+Predictions and labels are merged by eventId, as Model Monitor merges them: a captured request
+whose labels have not arrived, and a label whose request is not in this window's capture, are
+counted and left out (ground truth comes later than predictions, and is uploaded by the hour it
+was labelled); a label count that differs from the request's score count, or a label that is
+not 0/1, is bad data and fails the job naming the file and line. Outputs, as Model Monitor writes them:
 `statistics.json` (`binary_classification_metrics`, each `{"value", "standard_deviation"}`, the
 deviation from bootstrap resamples) and `constraint_violations.json`.
 """
@@ -50,6 +51,7 @@ class Merged:
     labels: np.ndarray[Any, Any]
     requests: int  # captured requests with their labels
     unlabelled: int  # captured requests whose labels have not arrived
+    unmatched: int  # labels whose request is not in the capture
 
 
 def _json_lines(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -99,10 +101,12 @@ def merge(capture_dir: Path, truth_dir: Path) -> Merged:
     scores: list[float] = []
     labels: list[int] = []
     labelled: set[str] = set()
+    unmatched = 0
     for where, truth in _json_lines(truth_dir):
         event = truth.get("eventMetadata", {}).get("eventId")
         if event not in captured:
-            raise StepError(f"ground truth {where}: eventId {event!r} was not captured in this window")
+            unmatched += 1
+            continue
         request_scores, request_labels = _scores(captured[event][1], captured[event][0]), _labels(truth, where)
         if len(request_scores) != len(request_labels):
             raise StepError(
@@ -113,8 +117,11 @@ def merge(capture_dir: Path, truth_dir: Path) -> Merged:
         labels += request_labels
         labelled.add(event)
     if not labelled:
-        raise StepError("no captured request has ground truth: upload labels (eventMetadata.eventId) first")
-    return Merged(np.asarray(scores), np.asarray(labels), len(labelled), len(captured) - len(labelled))
+        raise StepError(
+            f"none of the {len(captured)} captured request(s) has ground truth ({unmatched} label(s) name other "
+            "events): upload labels with the capture's eventMetadata.eventId"
+        )
+    return Merged(np.asarray(scores), np.asarray(labels), len(labelled), len(captured) - len(labelled), unmatched)
 
 
 def _point_metrics(scores: np.ndarray[Any, Any], labels: np.ndarray[Any, Any], threshold: float) -> dict[str, float]:
@@ -196,7 +203,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics = binary_classification_metrics(merged, args.threshold)
     found = constraint_violations(metrics, _constraints(paths))
     with atomic_directory(paths.processing_output("monitoring")) as out:
-        dataset = {"item_count": len(merged.labels), "requests": merged.requests, "unlabelled": merged.unlabelled}
+        dataset = {
+            "item_count": len(merged.labels),
+            "requests": merged.requests,
+            "unlabelled": merged.unlabelled,
+            "unmatched_labels": merged.unmatched,
+        }
         write_json(
             out / "statistics.json", {"version": 0.0, "dataset": dataset, "binary_classification_metrics": metrics}
         )

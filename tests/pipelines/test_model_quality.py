@@ -49,6 +49,7 @@ def traffic(tmp_path: Path) -> tuple[Path, np.ndarray[Any, Any], np.ndarray[Any,
     scores = np.clip(labels * 0.35 + rng.random(200) * 0.65, 0, 1).round(6)
     captures = [_capture(f"e{i}", scores[i * 5 : i * 5 + 5].tolist(), as_json=i % 2 == 0) for i in range(40)]
     truths = [_truth(f"e{i}", labels[i * 5 : i * 5 + 5].tolist()) for i in range(36)]
+    truths.append(_truth("of-another-hour", [1]))  # its request is not in this capture
     _write(tmp_path / "processing/input/capture/primary/2026/12/03/10", "a.jsonl", captures)
     _write(tmp_path / "processing/input/ground-truth/2026/12/03/10", "labels.jsonl", truths)
     return tmp_path, scores[:180], labels[:180]
@@ -57,7 +58,7 @@ def traffic(tmp_path: Path) -> tuple[Path, np.ndarray[Any, Any], np.ndarray[Any,
 def test_metrics_are_those_of_the_labelled_records(traffic: tuple[Path, Any, Any]) -> None:
     base, scores, labels = traffic
     merged = mq.merge(base / "processing/input/capture", base / "processing/input/ground-truth")
-    assert (merged.requests, merged.unlabelled, len(merged.labels)) == (36, 4, 180)
+    assert (merged.requests, merged.unlabelled, merged.unmatched, len(merged.labels)) == (36, 4, 1, 180)
     metrics = mq.binary_classification_metrics(merged, THRESHOLD)
     predicted = (scores >= THRESHOLD).astype(int)
     (tn, fp), (fn, tp) = confusion_matrix(labels, predicted).tolist()
@@ -92,7 +93,7 @@ def test_the_job_writes_model_monitors_files(traffic: tuple[Path, Any, Any]) -> 
     assert mq.main(["--base-dir", str(base)]) == 0
     out = base / "processing/output/monitoring"
     statistics = json.loads((out / "statistics.json").read_text())
-    assert statistics["dataset"] == {"item_count": 180, "requests": 36, "unlabelled": 4}
+    assert statistics["dataset"] == {"item_count": 180, "requests": 36, "unlabelled": 4, "unmatched_labels": 1}
     assert set(statistics["binary_classification_metrics"]) >= {"confusion_matrix", "recall", "precision", "auc", "f1"}
     assert json.loads((out / "constraint_violations.json").read_text())["violations"][0]["metric_name"] == "auc"
 
@@ -100,7 +101,6 @@ def test_the_job_writes_model_monitors_files(traffic: tuple[Path, Any, Any]) -> 
 @pytest.mark.parametrize(
     ("truth", "message"),
     [
-        (_truth("never-captured", [1]), r"labels.jsonl line 2: eventId 'never-captured' was not captured"),
         (_truth("e0", [1, 0]), r"labels.jsonl line 2: 2 label\(s\) for a request with 3 record\(s\)"),
         (_truth("e0", [1, 2, 0]), r"labels.jsonl line 2: labels must be 0 or 1, got \[0, 1, 2\]"),
     ],
@@ -112,8 +112,8 @@ def test_bad_ground_truth_fails_naming_the_file_and_line(tmp_path: Path, truth: 
         mq.merge(tmp_path / "capture", tmp_path / "truth")
 
 
-def test_no_labels_yet_fails_saying_what_to_upload(tmp_path: Path) -> None:
+def test_no_labels_for_the_capture_fails_saying_what_to_upload(tmp_path: Path) -> None:
     _write(tmp_path / "capture", "c.jsonl", [_capture("e0", [0.1], as_json=True)])
-    (tmp_path / "truth").mkdir()
-    with pytest.raises(StepError, match="no captured request has ground truth: upload labels"):
+    _write(tmp_path / "truth", "labels.jsonl", [_truth("elsewhere", [1])])
+    with pytest.raises(StepError, match=r"none of the 1 captured request\(s\) has ground truth \(1 label\(s\) name"):
         mq.merge(tmp_path / "capture", tmp_path / "truth")

@@ -23,6 +23,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from pipelines_src.local import runtime_ext
 from pipelines_src.local.cron import Cron, CronError
 from pipelines_src.local.extensions import add_handlers
 from pipelines_src.local.model_monitor_job import endpoint_of
+from pipelines_src.steps.container import StepError
 
 TICK_ENV = "MLOPS_MONITOR_TICK_S"
 
@@ -79,39 +81,48 @@ def _parse_schedule(expression: str) -> None:
 
 
 # ----------------------------------------------------------------------------- job definitions
-def create_data_quality_job_definition(self: Any) -> str:
-    name = self._get_param("JobDefinitionName")
-    arn = _arn(self, "data-quality-job-definition", name)
-    request = {k: v for k, v in json.loads(self.body).items() if k != "Tags"}
-    fields = request | {"JobDefinitionArn": arn, "CreationTime": _epoch()}
-    with _LOCK:
-        _STORE[arn] = _Monitored(fields, self._get_param("Tags") or [], self.current_account, self.region)
-    return json.dumps({"JobDefinitionArn": arn})
+# The job definition kinds the local runtime runs, by MonitoringType (their ARN's resource type).
+DEFINITION_KINDS = {"DataQuality": "data-quality-job-definition", "ModelQuality": "model-quality-job-definition"}
 
 
-def describe_data_quality_job_definition(self: Any) -> str:
-    return json.dumps(_find(self, "data-quality-job-definition", self._get_param("JobDefinitionName")).fields)
+def _definition_handlers(kind: str) -> list[Callable[[Any], str]]:
+    """Create/Describe/Delete/List<Kind>JobDefinition(s) for one kind, e.g. data-quality."""
 
+    def create(self: Any) -> str:
+        name = self._get_param("JobDefinitionName")
+        arn = _arn(self, kind, name)
+        request = {k: v for k, v in json.loads(self.body).items() if k != "Tags"}
+        fields = request | {"JobDefinitionArn": arn, "CreationTime": _epoch()}
+        with _LOCK:
+            _STORE[arn] = _Monitored(fields, self._get_param("Tags") or [], self.current_account, self.region)
+        return json.dumps({"JobDefinitionArn": arn})
 
-def delete_data_quality_job_definition(self: Any) -> str:
-    found = _find(self, "data-quality-job-definition", self._get_param("JobDefinitionName"))
-    with _LOCK:
-        _STORE.pop(found.fields["JobDefinitionArn"])
-    return "{}"
+    def describe(self: Any) -> str:
+        return json.dumps(_find(self, kind, self._get_param("JobDefinitionName")).fields)
 
+    def delete(self: Any) -> str:
+        found = _find(self, kind, self._get_param("JobDefinitionName"))
+        with _LOCK:
+            _STORE.pop(found.fields["JobDefinitionArn"])
+        return "{}"
 
-def list_data_quality_job_definitions(self: Any) -> str:
-    summaries = [
-        {
-            "MonitoringJobDefinitionName": m.fields["JobDefinitionName"],
-            "MonitoringJobDefinitionArn": arn,
-            "CreationTime": m.fields["CreationTime"],
-        }
-        | ({"EndpointName": endpoint_of(m.fields)} if endpoint_of(m.fields) else {})
-        for arn, m in list(_STORE.items())
-        if ":data-quality-job-definition/" in arn
-    ]
-    return json.dumps({"JobDefinitionSummaries": summaries})
+    def list_all(self: Any) -> str:
+        summaries = [
+            {
+                "MonitoringJobDefinitionName": m.fields["JobDefinitionName"],
+                "MonitoringJobDefinitionArn": arn,
+                "CreationTime": m.fields["CreationTime"],
+            }
+            | ({"EndpointName": endpoint_of(m.fields)} if endpoint_of(m.fields) else {})
+            for arn, m in list(_STORE.items())
+            if f":{kind}/" in arn
+        ]
+        return json.dumps({"JobDefinitionSummaries": summaries})
+
+    snake = kind.replace("-", "_")  # data_quality_job_definition
+    for handler, action in ((create, "create"), (describe, "describe"), (delete, "delete"), (list_all, "list")):
+        handler.__name__ = f"{action}_{snake}" + ("s" if action == "list" else "")
+    return [create, describe, delete, list_all]
 
 
 # ----------------------------------------------------------------------------- schedules
@@ -121,14 +132,20 @@ def _schedule_fields(response: Any, arn: str, config: dict[str, Any]) -> dict[st
     definition_name = config.get("MonitoringJobDefinitionName")
     if not definition_name:
         raise ValidationError(message="MonitoringScheduleConfig.MonitoringJobDefinitionName: name a job definition")
-    definition = _find(response, "data-quality-job-definition", definition_name)
+    monitoring_type = config.get("MonitoringType", "DataQuality")
+    if monitoring_type not in DEFINITION_KINDS:
+        raise ValidationError(
+            message=f"MonitoringScheduleConfig.MonitoringType {monitoring_type}: the local runtime runs "
+            f"{sorted(DEFINITION_KINDS)} on endpoint traffic (model bias and explainability do not run here yet)"
+        )
+    definition = _find(response, DEFINITION_KINDS[monitoring_type], definition_name)
     _parse_schedule(config.get("ScheduleConfig", {}).get("ScheduleExpression", "NOW"))
     endpoint = endpoint_of(definition.fields)
     return {
         "MonitoringScheduleArn": arn,
         "MonitoringScheduleName": response._get_param("MonitoringScheduleName"),
         "MonitoringScheduleStatus": "Scheduled",
-        "MonitoringType": config.get("MonitoringType", "DataQuality"),
+        "MonitoringType": monitoring_type,
         "MonitoringScheduleConfig": config,
         "LastModifiedTime": _epoch(),
     } | ({"EndpointName": endpoint} if endpoint else {})
@@ -246,7 +263,7 @@ class MonitoringFailed(RuntimeError):
 
 def run_execution(schedule: _Monitored, scheduled: datetime) -> dict[str, Any]:
     """One execution of the schedule at `scheduled`; its summary, also recorded on the schedule."""
-    from pipelines_src.local import jobs, model_monitor_job
+    from pipelines_src.local import jobs, model_monitor_job, model_quality_job
 
     name = schedule.fields["MonitoringScheduleName"]
     prefix = schedule.fields["MonitoringScheduleArn"].split(":monitoring-schedule/")[0]  # arn:<partition>:...:<account>
@@ -262,16 +279,16 @@ def run_execution(schedule: _Monitored, scheduled: datetime) -> dict[str, Any]:
     } | ({"EndpointName": schedule.fields["EndpointName"]} if "EndpointName" in schedule.fields else {})
     with _LOCK:
         schedule.executions.append(summary)
-        definition = _STORE.get(
-            f"{prefix}:data-quality-job-definition/{summary['MonitoringJobDefinitionName'].lower()}"
-        )
+        kind = DEFINITION_KINDS[summary["MonitoringType"]]
+        definition = _STORE.get(f"{prefix}:{kind}/{summary['MonitoringJobDefinitionName'].lower()}")
+    analyse = model_quality_job.run if summary["MonitoringType"] == "ModelQuality" else model_monitor_job.run
     try:
         if definition is None:
             raise MonitoringFailed(f"job definition {summary['MonitoringJobDefinitionName']} no longer exists")
-        violations = model_monitor_job.run(definition.fields, schedule, analysis_window(schedule, scheduled), scheduled)
+        violations = analyse(definition.fields, schedule, analysis_window(schedule, scheduled), scheduled)
         status = "CompletedWithViolations" if violations else "Completed"
         summary.update(MonitoringExecutionStatus=status)
-    except (MonitoringFailed, model_monitor_job.JobInputError, jobs.JobFailed, ValueError) as exc:
+    except (MonitoringFailed, model_monitor_job.JobInputError, jobs.JobFailed, StepError, ValueError) as exc:
         summary.update(MonitoringExecutionStatus="Failed", FailureReason=str(exc)[:1024])
     summary["LastModifiedTime"] = _epoch()
     return summary
@@ -302,12 +319,9 @@ def install() -> None:
     from moto.sagemaker.models import SageMakerModelBackend
     from moto.sagemaker.responses import SageMakerResponse
 
+    add_handlers(SageMakerResponse, *(h for kind in DEFINITION_KINDS.values() for h in _definition_handlers(kind)))
     add_handlers(
         SageMakerResponse,
-        create_data_quality_job_definition,
-        describe_data_quality_job_definition,
-        delete_data_quality_job_definition,
-        list_data_quality_job_definitions,
         create_monitoring_schedule,
         describe_monitoring_schedule,
         update_monitoring_schedule,

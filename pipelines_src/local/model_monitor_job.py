@@ -23,7 +23,8 @@ _TYPES = {"String": "category", "Integral": "int", "Fractional": "float"}
 
 def endpoint_of(definition: dict[str, Any]) -> str | None:
     """The endpoint a job definition monitors (None for a batch transform input)."""
-    endpoint: str | None = definition.get("DataQualityJobInput", {}).get("EndpointInput", {}).get("EndpointName")
+    job_input = definition.get("DataQualityJobInput") or definition.get("ModelQualityJobInput") or {}
+    endpoint: str | None = job_input.get("EndpointInput", {}).get("EndpointName")
     return endpoint
 
 
@@ -31,7 +32,7 @@ class JobInputError(RuntimeError):
     """The execution's input cannot be analysed; the message is its FailureReason."""
 
 
-def _capture_prefix(account: str, region: str, endpoint: str) -> S3Uri:
+def capture_prefix(account: str, region: str, endpoint: str) -> S3Uri:
     from moto.sagemaker.models import sagemaker_backends
 
     backend = sagemaker_backends[account][region]
@@ -44,7 +45,7 @@ def _capture_prefix(account: str, region: str, endpoint: str) -> S3Uri:
     return S3Uri.parse(capture["DestinationS3Uri"]).join(endpoint)
 
 
-def _capture_keys(s3: Any, prefix: S3Uri, start: datetime, end: datetime) -> list[str]:
+def capture_keys(s3: Any, prefix: S3Uri, start: datetime, end: datetime) -> list[str]:
     keys = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=prefix.bucket, Prefix=prefix.key + "/"):
         for item in page.get("Contents", []):
@@ -69,7 +70,7 @@ def _instances(capture: dict[str, Any]) -> list[dict[str, Any]] | None:
     return [row for row in rows if isinstance(row, dict)]
 
 
-def _within(capture: dict[str, Any], start: datetime, end: datetime) -> bool:
+def within(capture: dict[str, Any], start: datetime, end: datetime) -> bool:
     when = capture.get("eventMetadata", {}).get("inferenceTime")
     if not when:
         return True
@@ -82,10 +83,10 @@ def captured_records(s3: Any, prefix: S3Uri, start: datetime, end: datetime) -> 
     transformed features, which the baseline (raw records) cannot describe: they are skipped."""
     rows: list[dict[str, Any]] = []
     skipped = 0
-    for key in _capture_keys(s3, prefix, start, end):
+    for key in capture_keys(s3, prefix, start, end):
         for line in s3.get_object(Bucket=prefix.bucket, Key=key)["Body"].read().decode().splitlines():
             capture = json.loads(line) if line.strip() else None
-            if capture and _within(capture, start, end):
+            if capture and within(capture, start, end):
                 found = _instances(capture)
                 skipped += found is None
                 rows += found or []
@@ -120,7 +121,7 @@ def _schema(baseline: dict[str, Any], frame: pd.DataFrame) -> DatasetSchema:
     return DatasetSchema(columns=columns, target="")
 
 
-def _write(s3: Any, uri: S3Uri, name: str, content: dict[str, Any], kms_key: str | None) -> None:
+def write_report(s3: Any, uri: S3Uri, name: str, content: dict[str, Any], kms_key: str | None) -> None:
     encryption = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key} if kms_key else {}
     body = json.dumps(content, indent=2).encode()
     s3.put_object(Bucket=uri.bucket, Key=f"{uri.key}/{name}", Body=body, **encryption)
@@ -147,7 +148,7 @@ def run(
     if not endpoint:
         raise JobInputError("the local runtime monitors endpoints: BatchTransformInput job definitions do not run here")
     s3 = runtime_ext.client("s3", schedule.region)
-    frame = captured_records(s3, _capture_prefix(schedule.account, schedule.region, endpoint), *window)
+    frame = captured_records(s3, capture_prefix(schedule.account, schedule.region, endpoint), *window)
     baseline = definition["DataQualityBaselineConfig"]
     stats = _read_json(s3, baseline["StatisticsResource"]["S3Uri"])
     constraints = _read_json(s3, baseline["ConstraintsResource"]["S3Uri"])
@@ -157,7 +158,9 @@ def run(
     target = S3Uri.parse(output["MonitoringOutputs"][0]["S3Output"]["S3Uri"].rstrip("/")).join(
         endpoint, name, f"{scheduled:%Y/%m/%d/%H}"
     )
-    _write(s3, target, "statistics.json", monitoring.statistics(frame, _schema(stats, frame)), output.get("KmsKeyId"))
-    _write(s3, target, "constraint_violations.json", {"violations": found}, output.get("KmsKeyId"))
+    write_report(
+        s3, target, "statistics.json", monitoring.statistics(frame, _schema(stats, frame)), output.get("KmsKeyId")
+    )
+    write_report(s3, target, "constraint_violations.json", {"violations": found}, output.get("KmsKeyId"))
     _publish_drift(schedule.region, endpoint, name, drift, scheduled)
     return found

@@ -192,26 +192,35 @@ def _constraints(paths: Paths) -> dict[str, Any]:
     return dict(json.loads(found[0].read_text())) if found else {}
 
 
+def report(merged: Merged, threshold: float, constraints: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """statistics.json's content and the violations of the constraints."""
+    metrics = binary_classification_metrics(merged, threshold)
+    dataset = {
+        "item_count": len(merged.labels),
+        "requests": merged.requests,
+        "unlabelled": merged.unlabelled,
+        "unmatched_labels": merged.unmatched,
+    }
+    statistics = {"version": 0.0, "dataset": dataset, "binary_classification_metrics": metrics}
+    return statistics, constraint_violations(metrics, constraints)
+
+
+def checked_threshold(value: float, field: str) -> float:
+    if not 0 < value < 1:
+        raise StepError(f"{field} {value}: give a decision threshold between 0 and 1")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = base_parser(__doc__ or "")
     parser.add_argument("--threshold", type=float, default=0.5, help="the decision threshold scores are cut at")
     args = parser.parse_args(argv)
-    if not 0 < args.threshold < 1:
-        raise StepError(f"--threshold {args.threshold}: give a decision threshold between 0 and 1")
+    threshold = checked_threshold(args.threshold, "--threshold")
     paths = Paths(args.base_dir)
     merged = merge(paths.processing_input("capture"), paths.processing_input("ground-truth"))
-    metrics = binary_classification_metrics(merged, args.threshold)
-    found = constraint_violations(metrics, _constraints(paths))
+    statistics, found = report(merged, threshold, _constraints(paths))
     with atomic_directory(paths.processing_output("monitoring")) as out:
-        dataset = {
-            "item_count": len(merged.labels),
-            "requests": merged.requests,
-            "unlabelled": merged.unlabelled,
-            "unmatched_labels": merged.unmatched,
-        }
-        write_json(
-            out / "statistics.json", {"version": 0.0, "dataset": dataset, "binary_classification_metrics": metrics}
-        )
+        write_json(out / "statistics.json", statistics)
         write_json(out / "constraint_violations.json", {"violations": found})
     print(f"model-quality: {len(found)} violation(s) on {len(merged.labels)} labelled records")
     return 0

@@ -412,3 +412,126 @@ def test_a_shadow_variant_gets_a_copy_of_each_request_its_answers_captured_never
     time.sleep(1.5)  # metrics are published every second
     assert _metric_sum(aws, "shadowed", "Invocations", "shadow") == len(bodies)
     sm.delete_endpoint(EndpointName="shadowed")
+
+
+def _event_ids(aws: dict[str, Any], bodies: list[str]) -> dict[str, str]:
+    """The capture's eventId of each request body sent."""
+    found: dict[str, str] = {}
+    for item in aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="capture/scoring/primary/").get("Contents", []):
+        for line in aws["s3"].get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read().splitlines():
+            capture = json.loads(line)
+            given = capture["captureData"]["endpointInput"]
+            text = base64.b64decode(given["data"]).decode() if given["encoding"] == "BASE64" else given["data"]
+            found[text] = capture["eventMetadata"]["eventId"]
+    return {body: found[body] for body in bodies if body in found}
+
+
+def _model_quality_definition(sm: Any) -> None:
+    sm.create_model_quality_job_definition(
+        JobDefinitionName="scoring-mq",
+        ModelQualityAppSpecification={"ImageUri": "analyzer", "ProblemType": "BinaryClassification"},
+        ModelQualityBaselineConfig={"ConstraintsResource": {"S3Uri": f"s3://{BUCKET}/quality/constraints.json"}},
+        ModelQualityJobInput={
+            "EndpointInput": {
+                "EndpointName": "scoring",
+                "LocalPath": "/opt/ml/processing/input",
+                "ProbabilityAttribute": "predictions",
+                "ProbabilityThresholdAttribute": 0.5,
+            },
+            "GroundTruthS3Input": {"S3Uri": f"s3://{BUCKET}/ground-truth"},
+        },
+        ModelQualityJobOutputConfig={
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": f"s3://{BUCKET}/quality-reports", "LocalPath": "/opt/ml/processing/output"}}
+            ]
+        },
+        JobResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 30}},
+        RoleArn=ROLE,
+    )
+
+
+def test_model_quality_merges_captured_predictions_with_uploaded_labels(aws: dict[str, Any]) -> None:
+    """Model Monitor's model-quality job on the endpoint: the predictions callers got, merged with
+    the ground truth uploaded for their eventIds, give the metrics scikit-learn computes on them;
+    a constraint they miss is a violation, and each metric reaches CloudWatch."""
+    from sklearn.metrics import recall_score, roc_auc_score
+
+    from pipelines_src import datasets
+
+    frame = datasets.generate(200, seed=41)
+    labels = frame["failure"].astype(int).tolist()
+    records = [
+        {str(k): v for k, v in r.items()} for r in frame.drop(columns=["failure", "cycle_id"]).to_dict("records")
+    ]
+    bodies = [json.dumps({"instances": records[i : i + 10]}, default=str) for i in range(0, 200, 10)]
+    scores = [
+        p for body in bodies for p in json.loads(_invoke(aws, body, "application/json")["Body"].read())["predictions"]
+    ]
+    time.sleep(1.5)  # the capture is written every second
+    events = _event_ids(aws, bodies)
+    assert len(events) == 20
+    hour = datetime.now(UTC).strftime("%Y/%m/%d/%H")
+    truth = [
+        {
+            "groundTruthData": {"data": ",".join(map(str, labels[i * 10 : i * 10 + 10])), "encoding": "CSV"},
+            "eventMetadata": {"eventId": events[body]},
+            "eventVersion": "0",
+        }
+        for i, body in enumerate(bodies)
+    ]
+    aws["s3"].put_object(
+        Bucket=BUCKET, Key=f"ground-truth/{hour}/labels.jsonl", Body="\n".join(map(json.dumps, truth)).encode()
+    )
+    rules = {
+        "auc": {"threshold": 0.999, "comparison_operator": "LessThanThreshold"},
+        "accuracy": {"threshold": 0.01, "comparison_operator": "LessThanThreshold"},
+    }
+    aws["s3"].put_object(
+        Bucket=BUCKET,
+        Key="quality/constraints.json",
+        Body=json.dumps({"binary_classification_constraints": rules}).encode(),
+    )
+    sm = aws["sagemaker"]
+    _model_quality_definition(sm)
+    sm.create_monitoring_schedule(
+        MonitoringScheduleName="scoring-mq-now",
+        MonitoringScheduleConfig={
+            "ScheduleConfig": {
+                "ScheduleExpression": "NOW",
+                "DataAnalysisStartTime": "-PT1H",
+                "DataAnalysisEndTime": "-PT0H",
+            },
+            "MonitoringJobDefinitionName": "scoring-mq",
+            "MonitoringType": "ModelQuality",
+        },
+    )
+    for _ in range(120):
+        executions = sm.list_monitoring_executions(MonitoringScheduleName="scoring-mq-now")[
+            "MonitoringExecutionSummaries"
+        ]
+        if executions and executions[0]["MonitoringExecutionStatus"] != "InProgress":
+            break
+        time.sleep(0.5)
+    assert executions[0]["MonitoringExecutionStatus"] == "CompletedWithViolations", executions[0]
+    reports = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="quality-reports/scoring/scoring-mq-now/")["Contents"]
+    read = {
+        Path(r["Key"]).name: json.loads(aws["s3"].get_object(Bucket=BUCKET, Key=r["Key"])["Body"].read())
+        for r in reports
+    }
+    statistics = read["statistics.json"]
+    assert statistics["dataset"]["requests"] == 20 and statistics["dataset"]["item_count"] == 200
+    metrics = statistics["binary_classification_metrics"]
+    predicted = [int(s >= 0.5) for s in scores]
+    assert metrics["recall"]["value"] == pytest.approx(recall_score(labels, predicted, zero_division=0))
+    assert metrics["auc"]["value"] == pytest.approx(roc_auc_score(labels, scores), abs=1e-6)
+    assert [v["metric_name"] for v in read["constraint_violations.json"]["violations"]] == ["auc"]
+    published = aws["cloudwatch"].list_metrics(Namespace="aws/sagemaker/Endpoints/model-metrics")["Metrics"]
+    assert {"auc", "recall", "precision"} <= {m["MetricName"] for m in published}
+
+
+def test_a_model_quality_schedule_of_an_unknown_type_is_refused(aws: dict[str, Any]) -> None:
+    with pytest.raises(ClientError, match="the local runtime runs \\['DataQuality', 'ModelQuality'\\]"):
+        aws["sagemaker"].create_monitoring_schedule(
+            MonitoringScheduleName="scoring-bias",
+            MonitoringScheduleConfig={"MonitoringJobDefinitionName": "scoring-mq", "MonitoringType": "ModelBias"},
+        )

@@ -59,6 +59,7 @@ TOOLING = Distribution(
         ("pipelines_src/executions.py", "pipelines_src/executions.py"),
         ("pipelines_src/approvals.py", "pipelines_src/approvals.py"),
         ("pipelines_src/promotion.py", "pipelines_src/promotion.py"),
+        ("pipelines_src/monitors.py", "pipelines_src/monitors.py"),
         ("pipelines_src/lineage.py", "pipelines_src/lineage.py"),
         ("pipelines_src/codepipelines.py", "pipelines_src/codepipelines.py"),
         ("pipelines_src/notebook.py", "pipelines_src/notebook.py"),

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from pipelines_src import approvals
+from pipelines_src import approvals, monitors
 from pipelines_src.commands import UsageError, running_emulator
 
 
@@ -66,6 +66,62 @@ def cmd_approved_package(args: argparse.Namespace) -> int:
     return 0
 
 
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(part for part in text.split(",") if part)
+
+
+def cmd_model_quality_monitor(args: argparse.Namespace) -> int:
+    spec = monitors.ModelQualityMonitor(
+        endpoint=args.endpoint,
+        evaluation_uri=args.evaluation,
+        ground_truth_uri=args.ground_truth,
+        output_uri=args.output,
+        role_arn=args.role,
+        kms_key_arn=args.kms_key,
+        subnet_ids=_csv(args.subnet_ids),
+        security_group_ids=_csv(args.security_group_ids),
+        threshold=args.threshold,
+        tolerance=args.tolerance,
+        schedule=args.schedule,
+    )
+    if args.local:
+        info = running_emulator()
+        sagemaker, s3 = info.client("sagemaker"), info.client("s3")
+    else:
+        import boto3
+
+        sagemaker, s3 = boto3.client("sagemaker"), boto3.client("s3")
+    try:
+        done = monitors.ensure_model_quality_monitor(sagemaker, s3, spec)
+    except monitors.MonitorSetupRefused as exc:
+        raise UsageError(str(exc)) from exc
+    verb = "replaced" if done["replaced"] else "created"
+    print(f"model-quality monitor {done['name']} {verb}, {spec.schedule}; a violation when:")
+    for metric, rule in done["constraints"].items():
+        print(f"    {metric} < {rule['threshold']}")
+    return 0
+
+
+def _register_model_quality(sub: Any) -> None:
+    command = sub.add_parser(
+        "model-quality-monitor",
+        help="(re)create an endpoint's model-quality monitor (SageMaker API), constraints from its evaluation",
+    )
+    command.add_argument("endpoint", help="the endpoint whose captured predictions are checked")
+    command.add_argument("--evaluation", required=True, help="the served package's evaluation.json (s3://)")
+    command.add_argument("--ground-truth", required=True, help="where the use case uploads labels (s3:// prefix)")
+    command.add_argument("--output", required=True, help="where reports and the derived constraints go (s3://)")
+    command.add_argument("--role", required=True, help="the SageMaker execution role the job runs as")
+    command.add_argument("--kms-key", required=True, help="the use case's key (volume and reports)")
+    command.add_argument("--subnet-ids", required=True, help="comma-separated private subnets the job runs in")
+    command.add_argument("--security-group-ids", required=True, help="comma-separated security groups")
+    command.add_argument("--threshold", type=float, default=0.5, help="the package's decision threshold")
+    command.add_argument("--tolerance", type=float, default=0.1, help="how far below its evaluation a metric may fall")
+    command.add_argument("--schedule", default=monitors.HOURLY, help="cron expression (default hourly)")
+    command.add_argument("--local", action="store_true", help="on the local emulator")
+    command.set_defaults(func=cmd_model_quality_monitor)
+
+
 def register(sub: Any) -> None:
     command = sub.add_parser("endpoints", help="the deployed endpoints: status, configuration, variants, capture")
     command.add_argument("--local", action="store_true", help="the endpoints on the local emulator")
@@ -77,3 +133,4 @@ def register(sub: Any) -> None:
     approved.add_argument("--tfvars", help="also write it as model_package_arn to this <name>.auto.tfvars.json")
     approved.add_argument("--local", action="store_true", help="the registry on the local emulator")
     approved.set_defaults(func=cmd_approved_package)
+    _register_model_quality(sub)

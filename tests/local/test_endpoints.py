@@ -535,3 +535,48 @@ def test_a_model_quality_schedule_of_an_unknown_type_is_refused(aws: dict[str, A
             MonitoringScheduleName="scoring-bias",
             MonitoringScheduleConfig={"MonitoringJobDefinitionName": "scoring-mq", "MonitoringType": "ModelBias"},
         )
+
+
+def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
+    aws: dict[str, Any], local_emulator: emulator.Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mlops model-quality-monitor`: constraints from the package's evaluation less the
+    tolerance, a definition in the VPC with the key, an hourly schedule; a second run replaces them."""
+    from pipelines_src import cli
+
+    (tmp_path / "emulator").symlink_to(local_emulator.state_dir)
+    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
+    figures = {"auc": 0.9, "recall": 0.6, "precision": 0.5, "f1": 0.55, "accuracy": 0.93}
+    evaluation = {
+        "binary_classification_metrics": {k: {"value": v, "standard_deviation": 0.01} for k, v in figures.items()}
+    }
+    aws["s3"].put_object(Bucket=BUCKET, Key="package/evaluation.json", Body=json.dumps(evaluation).encode())
+    arguments = [
+        "model-quality-monitor",
+        "scoring",
+        "--local",
+        "--evaluation",
+        f"s3://{BUCKET}/package/evaluation.json",
+    ]
+    arguments += ["--ground-truth", f"s3://{BUCKET}/labels", "--output", f"s3://{BUCKET}/mq", "--role", ROLE]
+    arguments += ["--kms-key", aws["key"], "--subnet-ids", "subnet-0a,subnet-0b", "--security-group-ids", "sg-0a"]
+    assert cli.main([*arguments, "--tolerance", "1.5"]) == 2, "a tolerance that is no fraction"
+    assert cli.main([*arguments[:4], f"s3://{BUCKET}/package/none.json", *arguments[5:]]) == 2, "no evaluation"
+    assert cli.main(arguments) == 0
+    assert cli.main(arguments) == 0, "a second deployment replaces the monitor"
+    sm = aws["sagemaker"]
+    schedule = sm.describe_monitoring_schedule(MonitoringScheduleName="scoring-model-quality")
+    assert (schedule["MonitoringScheduleStatus"], schedule["MonitoringType"]) == ("Scheduled", "ModelQuality")
+    assert schedule["MonitoringScheduleConfig"]["ScheduleConfig"]["ScheduleExpression"] == "cron(0 * ? * * *)"
+    definition = sm.describe_model_quality_job_definition(JobDefinitionName="scoring-model-quality")
+    assert definition["NetworkConfig"]["EnableNetworkIsolation"] is True
+    assert definition["NetworkConfig"]["VpcConfig"]["Subnets"] == ["subnet-0a", "subnet-0b"]
+    assert definition["JobResources"]["ClusterConfig"]["VolumeKmsKeyId"] == aws["key"]
+    stored = aws["s3"].get_object(Bucket=BUCKET, Key="mq/baseline/constraints.json")
+    assert stored["ServerSideEncryption"] == "aws:kms"
+    rules = json.loads(stored["Body"].read())["binary_classification_constraints"]
+    assert rules["recall"] == {"threshold": 0.54, "comparison_operator": "LessThanThreshold"}
+    assert set(rules) == {"auc", "recall", "precision", "f1"}
+    assert [
+        d["MonitoringJobDefinitionName"] for d in sm.list_model_quality_job_definitions()["JobDefinitionSummaries"]
+    ].count("scoring-model-quality") == 1

@@ -47,6 +47,17 @@ def _bucket_key(uri: str, field: str) -> tuple[str, str]:
     return bucket, key
 
 
+def evaluation_of(sagemaker: Any, package_arn: str) -> str:
+    """The package's model-quality statistics (the pipeline registers its evaluation.json there)."""
+    package = sagemaker.describe_model_package(ModelPackageName=package_arn)
+    uri = (package.get("ModelMetrics") or {}).get("ModelQuality", {}).get("Statistics", {}).get("S3Uri")
+    if not uri:
+        raise MonitorSetupRefused(
+            f"--package {package_arn} has no ModelMetrics.ModelQuality statistics: give --evaluation s3://.../evaluation.json"
+        )
+    return str(uri)
+
+
 def suggested_constraints(evaluation: dict[str, Any], tolerance: float) -> dict[str, Any]:
     """A violation when a watched metric falls more than `tolerance` (a fraction) below the
     value the package was evaluated at."""

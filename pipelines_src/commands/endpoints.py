@@ -71,9 +71,20 @@ def _csv(text: str) -> tuple[str, ...]:
 
 
 def cmd_model_quality_monitor(args: argparse.Namespace) -> int:
+    if args.local:
+        info = running_emulator()
+        sagemaker, s3 = info.client("sagemaker"), info.client("s3")
+    else:
+        import boto3
+
+        sagemaker, s3 = boto3.client("sagemaker"), boto3.client("s3")
+    try:
+        evaluation = args.evaluation or monitors.evaluation_of(sagemaker, args.package)
+    except monitors.MonitorSetupRefused as exc:
+        raise UsageError(str(exc)) from exc
     spec = monitors.ModelQualityMonitor(
         endpoint=args.endpoint,
-        evaluation_uri=args.evaluation,
+        evaluation_uri=evaluation,
         ground_truth_uri=args.ground_truth,
         output_uri=args.output,
         role_arn=args.role,
@@ -84,13 +95,6 @@ def cmd_model_quality_monitor(args: argparse.Namespace) -> int:
         tolerance=args.tolerance,
         schedule=args.schedule,
     )
-    if args.local:
-        info = running_emulator()
-        sagemaker, s3 = info.client("sagemaker"), info.client("s3")
-    else:
-        import boto3
-
-        sagemaker, s3 = boto3.client("sagemaker"), boto3.client("s3")
     try:
         done = monitors.ensure_model_quality_monitor(sagemaker, s3, spec)
     except monitors.MonitorSetupRefused as exc:
@@ -108,7 +112,9 @@ def _register_model_quality(sub: Any) -> None:
         help="(re)create an endpoint's model-quality monitor (SageMaker API), constraints from its evaluation",
     )
     command.add_argument("endpoint", help="the endpoint whose captured predictions are checked")
-    command.add_argument("--evaluation", required=True, help="the served package's evaluation.json (s3://)")
+    source = command.add_mutually_exclusive_group(required=True)
+    source.add_argument("--evaluation", help="the served package's evaluation.json (s3://)")
+    source.add_argument("--package", help="the served model package version: its ModelQuality statistics")
     command.add_argument("--ground-truth", required=True, help="where the use case uploads labels (s3:// prefix)")
     command.add_argument("--output", required=True, help="where reports and the derived constraints go (s3://)")
     command.add_argument("--role", required=True, help="the SageMaker execution role the job runs as")

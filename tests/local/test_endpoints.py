@@ -563,8 +563,24 @@ def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
     assert cli.main([*arguments, "--tolerance", "1.5"]) == 2, "a tolerance that is no fraction"
     assert cli.main([*arguments[:4], f"s3://{BUCKET}/package/none.json", *arguments[5:]]) == 2, "no evaluation"
     assert cli.main(arguments) == 0
-    assert cli.main(arguments) == 0, "a second deployment replaces the monitor"
     sm = aws["sagemaker"]
+    sm.create_model_package_group(ModelPackageGroupName="mq-group")
+    container = {"Image": IMAGE, "ModelDataUrl": f"s3://{BUCKET}/model.tar.gz"}
+    spec = {
+        "Containers": [container],
+        "SupportedContentTypes": ["text/csv"],
+        "SupportedResponseMIMETypes": ["text/csv"],
+    }
+    statistics = {"ContentType": "application/json", "S3Uri": f"s3://{BUCKET}/package/evaluation.json"}
+    bare, measured = (
+        sm.create_model_package(ModelPackageGroupName="mq-group", InferenceSpecification=spec, **metrics)[
+            "ModelPackageArn"
+        ]
+        for metrics in ({}, {"ModelMetrics": {"ModelQuality": {"Statistics": statistics}}})
+    )
+    by_package = [*arguments[:3], "--package", measured, *arguments[5:]]
+    assert cli.main([*by_package[:4], bare, *by_package[5:]]) == 2, "a package without model-quality statistics"
+    assert cli.main(by_package) == 0, "a second deployment replaces the monitor, from the package's own evaluation"
     schedule = sm.describe_monitoring_schedule(MonitoringScheduleName="scoring-model-quality")
     assert (schedule["MonitoringScheduleStatus"], schedule["MonitoringType"]) == ("Scheduled", "ModelQuality")
     assert schedule["MonitoringScheduleConfig"]["ScheduleConfig"]["ScheduleExpression"] == "cron(0 * ? * * *)"

@@ -15,6 +15,8 @@ from pipelines_src.contracts import ContractError
 
 WATCHED_METRICS = ("auc", "recall", "precision", "f1")
 HOURLY = "cron(0 * ? * * *)"
+# A one-time run (ScheduleExpression NOW) needs its window: the hour before, as SageMaker's examples.
+ON_DEMAND_WINDOW = {"DataAnalysisStartTime": "-PT1H", "DataAnalysisEndTime": "-PT0H"}
 
 
 class MonitorSetupRefused(ContractError):
@@ -167,7 +169,8 @@ def ensure_model_quality_monitor(sagemaker: Any, s3: Any, spec: ModelQualityMoni
     sagemaker.create_monitoring_schedule(
         MonitoringScheduleName=spec.name,
         MonitoringScheduleConfig={
-            "ScheduleConfig": {"ScheduleExpression": spec.schedule},
+            "ScheduleConfig": {"ScheduleExpression": spec.schedule}
+            | (ON_DEMAND_WINDOW if spec.schedule == "NOW" else {}),
             "MonitoringJobDefinitionName": spec.name,
             "MonitoringType": "ModelQuality",
         },

@@ -123,7 +123,11 @@ def _register_model_quality(sub: Any) -> None:
     command.add_argument("--security-group-ids", required=True, help="comma-separated security groups")
     command.add_argument("--threshold", type=float, default=0.5, help="the package's decision threshold")
     command.add_argument("--tolerance", type=float, default=0.1, help="how far below its evaluation a metric may fall")
-    command.add_argument("--schedule", default=monitors.HOURLY, help="cron expression (default hourly)")
+    command.add_argument(
+        "--schedule",
+        default=monitors.HOURLY,
+        help="cron expression (default hourly), or NOW: one run over the last hour",
+    )
     command.add_argument("--local", action="store_true", help="on the local emulator")
     command.set_defaults(func=cmd_model_quality_monitor)
 

@@ -596,3 +596,15 @@ def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
     assert [
         d["MonitoringJobDefinitionName"] for d in sm.list_model_quality_job_definitions()["JobDefinitionSummaries"]
     ].count("scoring-model-quality") == 1
+    _invoke(aws, json.dumps({"instances": _records(3)}, default=str), "application/json")
+    time.sleep(1.5)  # captured: the run finds predictions, but no labels under s3://.../labels
+    assert cli.main([*by_package, "--schedule", "NOW"]) == 0, "one run over the last hour"
+    for _ in range(120):
+        runs = sm.list_monitoring_executions(MonitoringScheduleName="scoring-model-quality")[
+            "MonitoringExecutionSummaries"
+        ]
+        if runs and runs[0]["MonitoringExecutionStatus"] != "InProgress":
+            break
+        time.sleep(0.5)
+    assert runs[0]["MonitoringExecutionStatus"] == "Failed", runs[0]
+    assert "has ground truth" in runs[0]["FailureReason"] and "eventMetadata.eventId" in runs[0]["FailureReason"]

@@ -337,7 +337,7 @@ def serve_in_real_time(
         "use_case": deployment.use_case,
     }
     try:
-        return demo_serving.serve(info, root, variables, log)
+        return demo_serving.serve(info, root, variables, deployed, log)
     except demo_serving.ServingFailed as exc:
         raise DemoFailed(f"real-time serving: {exc}") from exc
 
@@ -470,6 +470,20 @@ def _serving_lines(serving: demo_serving.Serving) -> list[str]:
         f"    {serving.captured} requests captured; monitoring {serving.schedule} "
         f"{execution.get('MonitoringExecutionStatus')}: {len(serving.violations)} violations ({features})",
         f"    reports {serving.reports_uri}",
+        *_model_quality_lines(serving.model_quality),
+    ]
+
+
+def _model_quality_lines(found: dict[str, Any]) -> list[str]:
+    if not found:
+        return []
+    metrics = (found.get("statistics.json") or {}).get("binary_classification_metrics", {})
+    figures = ", ".join(f"{m} {metrics[m]['value']:.3f}" for m in ("auc", "recall", "precision") if m in metrics)
+    broken = [v["metric_name"] for v in (found.get("constraint_violations.json") or {}).get("violations", [])]
+    status = found["execution"].get("MonitoringExecutionStatus")
+    return [
+        f"    model quality on the labelled traffic {status}: {figures}; below approved figures: {broken or 'none'}",
+        f"    reports {found['uri']}",
     ]
 
 

@@ -5,13 +5,15 @@ job definition: a schedule with ScheduleExpression NOW, as on AWS)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from pipelines_src import datasets
+from pipelines_src import datasets, monitors
 from pipelines_src.local import emulator, jobs
 from pipelines_src.local import terraform as tf
 
@@ -20,6 +22,7 @@ VARIABLES_FILE = "demo.auto.tfvars.json"
 DEPLOY_FILE = "approved-package.auto.tfvars.json"
 REQUESTS = 20
 RECORDS_PER_REQUEST = 25
+TRAFFIC_SEED = 23
 Log = Callable[[str], None]
 
 
@@ -35,6 +38,7 @@ class Serving:
     execution: dict[str, Any]
     violations: list[dict[str, Any]] = field(default_factory=list)
     reports_uri: str = ""
+    model_quality: dict[str, Any] = field(default_factory=dict)  # execution, statistics, violations
 
 
 class ServingFailed(RuntimeError):
@@ -58,15 +62,17 @@ def client_records(rows: int, *, seed: int, drift: bool = False) -> list[dict[st
     return [{str(k): v for k, v in record.items()} for record in frame.to_dict(orient="records")]
 
 
-def send_traffic(runtime: Any, endpoint: str) -> tuple[int, list[float]]:
-    """Drifted raw records as JSON requests; the requests sent and the first scores."""
-    records = client_records(REQUESTS * RECORDS_PER_REQUEST, seed=23, drift=True)
+def send_traffic(runtime: Any, endpoint: str) -> tuple[list[str], list[float]]:
+    """Drifted raw records as JSON requests; the bodies sent and the first scores."""
+    records = client_records(REQUESTS * RECORDS_PER_REQUEST, seed=TRAFFIC_SEED, drift=True)
     first: list[float] = []
+    bodies = []
     for start in range(0, len(records), RECORDS_PER_REQUEST):
         body = json.dumps({"instances": records[start : start + RECORDS_PER_REQUEST]}, default=str)
         answer = runtime.invoke_endpoint(EndpointName=endpoint, ContentType="application/json", Body=body.encode())
         first = first or json.loads(answer["Body"].read())["predictions"][:3]
-    return REQUESTS, first
+        bodies.append(body)
+    return bodies, first
 
 
 def _captured(s3: Any, uri: str) -> int:
@@ -98,8 +104,11 @@ def monitor_now(sagemaker: Any, definition: str, schedule: str) -> dict[str, Any
     return execution
 
 
-def serve(info: emulator.Emulator, root: tf.TerraformRoot, variables: dict[str, Any], log: Log) -> Serving:
-    """Apply the serving root, call the endpoint, monitor what it captured."""
+def serve(
+    info: emulator.Emulator, root: tf.TerraformRoot, variables: dict[str, Any], package_arn: str, log: Log
+) -> Serving:
+    """Apply the serving root, call the endpoint, monitor what it captured (data quality, and
+    model quality once the labels of that traffic are uploaded)."""
     # Saved beside the staged root, so `mlops demo-down` destroys it with the same values.
     (root.path / VARIABLES_FILE).write_text(json.dumps(variables, indent=2))
     root.apply([])
@@ -109,15 +118,84 @@ def serve(info: emulator.Emulator, root: tf.TerraformRoot, variables: dict[str, 
         variables["platform"]["artifacts_bucket"],
         variables["use_case"],
     )
-    requests, first = send_traffic(info.client("sagemaker-runtime"), endpoint)
-    s3 = info.client("s3")
+    bodies, first = send_traffic(info.client("sagemaker-runtime"), endpoint)
+    requests, s3 = len(bodies), info.client("s3")
     capture = f"s3://{bucket}/{use_case}/capture/{endpoint}/"
     captured = _wait(lambda: (n := _captured(s3, capture)) >= requests and n, "the endpoint's capture was not written")
     schedule = f"{outputs['monitoring_schedule']}-now-{int(time.time())}"
     log(f"      {requests} requests scored and captured; on-demand data-quality run {schedule}")
     execution = monitor_now(info.client("sagemaker"), outputs["job_definition_name"], schedule)
     reports = f"s3://{bucket}/{use_case}/monitoring/data-quality/{endpoint}/{schedule}/"
-    return Serving(endpoint, requests, first, captured, schedule, execution, _violations(s3, reports), reports)
+    served = Serving(endpoint, requests, first, captured, schedule, execution, _violations(s3, reports), reports)
+    log("      the field's labels for that traffic arrive; on-demand model-quality run")
+    served.model_quality = model_quality_now(info, variables, endpoint, package_arn, bodies)
+    return served
+
+
+def _event_ids(s3: Any, capture: str) -> dict[str, str]:
+    """The capture's eventId of each captured request body."""
+    source, found = jobs.S3Uri.parse(capture), {}
+    for item in s3.list_objects_v2(Bucket=source.bucket, Prefix=source.key).get("Contents", []):
+        for line in s3.get_object(Bucket=source.bucket, Key=item["Key"])["Body"].read().decode().splitlines():
+            record = json.loads(line)
+            given = record["captureData"]["endpointInput"]
+            text = base64.b64decode(given["data"]).decode() if given["encoding"] == "BASE64" else given["data"]
+            found[text] = record["eventMetadata"]["eventId"]
+    return found
+
+
+def upload_ground_truth(
+    s3: Any, platform: dict[str, Any], prefix: str, events: dict[str, str], bodies: list[str]
+) -> None:
+    """The true failures of the records sent, in SageMaker's ground-truth format (what a
+    maintenance system would report back), under this hour's partition."""
+    labels = datasets.generate(len(bodies) * RECORDS_PER_REQUEST, seed=TRAFFIC_SEED, drift=True)["failure"].astype(int)
+    lines = []
+    for index, body in enumerate(bodies):
+        chunk = labels.iloc[index * RECORDS_PER_REQUEST : (index + 1) * RECORDS_PER_REQUEST].tolist()
+        data = {"data": ",".join(map(str, chunk)), "encoding": "CSV"}
+        lines.append(
+            json.dumps({"groundTruthData": data, "eventMetadata": {"eventId": events[body]}, "eventVersion": "0"})
+        )
+    target = jobs.S3Uri.parse(prefix)
+    key = f"{target.key}/{time.strftime('%Y/%m/%d/%H', time.gmtime())}/labels.jsonl"
+    encryption = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": platform["kms_key_arn"]}
+    s3.put_object(Bucket=target.bucket, Key=key, Body="\n".join(lines).encode(), **encryption)
+
+
+def model_quality_now(
+    info: emulator.Emulator, variables: dict[str, Any], endpoint: str, package_arn: str, bodies: list[str]
+) -> dict[str, Any]:
+    """Labels uploaded, the monitor set up as `mlops model-quality-monitor --package` does, one run."""
+    platform, s3, sagemaker = variables["platform"], info.client("s3"), info.client("sagemaker")
+    base = f"s3://{platform['artifacts_bucket']}/{variables['use_case']}"
+    events = _event_ids(s3, f"{base}/capture/{endpoint}/")
+    upload_ground_truth(s3, platform, f"{base}/ground-truth/{endpoint}", events, bodies)
+    spec = monitors.ModelQualityMonitor(
+        endpoint=endpoint,
+        evaluation_uri=monitors.evaluation_of(sagemaker, package_arn),
+        ground_truth_uri=f"{base}/ground-truth/{endpoint}",
+        output_uri=f"{base}/monitoring/model-quality",
+        role_arn=platform["execution_role_arn"],
+        kms_key_arn=platform["kms_key_arn"],
+        subnet_ids=tuple(platform["subnet_ids"]),
+        security_group_ids=tuple(platform["security_group_ids"]),
+        schedule="NOW",
+    )
+    monitors.ensure_model_quality_monitor(sagemaker, s3, spec)
+
+    def ended() -> dict[str, Any] | None:
+        found = sagemaker.list_monitoring_executions(MonitoringScheduleName=spec.name)["MonitoringExecutionSummaries"]
+        return found[0] if found and found[0]["MonitoringExecutionStatus"] != "InProgress" else None
+
+    execution: dict[str, Any] = _wait(ended, f"the model-quality run {spec.name} did not end")
+    reports = jobs.S3Uri.parse(f"{spec.output_uri}/{endpoint}/{spec.name}/")
+    listed = s3.list_objects_v2(Bucket=reports.bucket, Prefix=reports.key).get("Contents", [])
+    read = {
+        Path(o["Key"]).name: json.loads(s3.get_object(Bucket=reports.bucket, Key=o["Key"])["Body"].read())
+        for o in listed
+    }
+    return {"execution": execution, "uri": f"{spec.output_uri}/{endpoint}/{spec.name}/"} | read
 
 
 def _violations(s3: Any, uri: str) -> list[dict[str, Any]]:

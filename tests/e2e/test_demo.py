@@ -106,9 +106,24 @@ def test_the_approved_package_serves_in_real_time_and_its_traffic_is_monitored(
     model = sm.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
     assert model["PrimaryContainer"]["ModelPackageName"] == report.model_package_arn, "the approved version serves"
     hourly = sm.list_monitoring_schedules(EndpointName=serving.endpoint)["MonitoringScheduleSummaries"]
-    assert [s["MonitoringScheduleStatus"] for s in hourly if "-now-" not in s["MonitoringScheduleName"]] == [
-        "Scheduled"
-    ]
+    assert [
+        s["MonitoringScheduleStatus"]
+        for s in hourly
+        if "-now-" not in s["MonitoringScheduleName"] and s["MonitoringType"] == "DataQuality"
+    ] == ["Scheduled"]
+
+
+def test_the_endpoints_labelled_traffic_is_checked_for_model_quality(ran: tuple[demo.DemoReport, Path]) -> None:
+    """The labels of the served requests uploaded, the model-quality monitor (constraints from the
+    approved package's evaluation) merges them with the captured predictions."""
+    report, out_dir = ran
+    assert report.serving is not None
+    quality = report.serving.model_quality
+    assert quality["execution"]["MonitoringExecutionStatus"] in ("Completed", "CompletedWithViolations"), quality
+    dataset = quality["statistics.json"]["dataset"]
+    assert (dataset["requests"], dataset["item_count"]) == (demo_serving.REQUESTS, demo_serving.REQUESTS * 25)
+    assert 0 < quality["statistics.json"]["binary_classification_metrics"]["auc"]["value"] <= 1
+    assert "model quality on the labelled traffic" in demo.summary(report, out_dir)
 
 
 def test_every_input_row_has_a_prediction(ran: tuple[demo.DemoReport, Path]) -> None:

@@ -86,6 +86,16 @@ def _invoke(aws: dict[str, Any], body: str, content_type: str, endpoint: str = "
     return aws["sagemaker-runtime"].invoke_endpoint(EndpointName=endpoint, Body=body.encode(), ContentType=content_type)
 
 
+def _ended_run(sm: Any, schedule: str) -> dict[str, Any]:
+    """The schedule's latest monitoring execution, once it is no longer InProgress."""
+    for _ in range(120):
+        runs = sm.list_monitoring_executions(MonitoringScheduleName=schedule)["MonitoringExecutionSummaries"]
+        if runs and runs[0]["MonitoringExecutionStatus"] != "InProgress":
+            return dict(runs[0])
+        time.sleep(0.5)
+    raise AssertionError(f"the monitoring run of {schedule} did not end within 60 s")
+
+
 def _records(rows: int, drift: bool = False) -> list[dict[str, Any]]:
     return demo_serving.client_records(rows, seed=11, drift=drift)
 
@@ -182,12 +192,8 @@ def test_monitoring_analyses_the_captured_traffic(aws: dict[str, Any]) -> None:
             "MonitoringType": "DataQuality",
         },
     )
-    for _ in range(120):
-        executions = sm.list_monitoring_executions(MonitoringScheduleName="scoring-now")["MonitoringExecutionSummaries"]
-        if executions and executions[0]["MonitoringExecutionStatus"] != "InProgress":
-            break
-        time.sleep(0.5)
-    assert executions[0]["MonitoringExecutionStatus"] == "CompletedWithViolations", executions[0]
+    execution = _ended_run(sm, "scoring-now")
+    assert execution["MonitoringExecutionStatus"] == "CompletedWithViolations", execution
     reports = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="reports/scoring/scoring-now/")["Contents"]
     violations_key = next(r["Key"] for r in reports if r["Key"].endswith("constraint_violations.json"))
     violations = json.loads(aws["s3"].get_object(Bucket=BUCKET, Key=violations_key)["Body"].read())["violations"]
@@ -505,14 +511,8 @@ def test_model_quality_merges_captured_predictions_with_uploaded_labels(aws: dic
             "MonitoringType": "ModelQuality",
         },
     )
-    for _ in range(120):
-        executions = sm.list_monitoring_executions(MonitoringScheduleName="scoring-mq-now")[
-            "MonitoringExecutionSummaries"
-        ]
-        if executions and executions[0]["MonitoringExecutionStatus"] != "InProgress":
-            break
-        time.sleep(0.5)
-    assert executions[0]["MonitoringExecutionStatus"] == "CompletedWithViolations", executions[0]
+    execution = _ended_run(sm, "scoring-mq-now")
+    assert execution["MonitoringExecutionStatus"] == "CompletedWithViolations", execution
     reports = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="quality-reports/scoring/scoring-mq-now/")["Contents"]
     read = {
         Path(r["Key"]).name: json.loads(aws["s3"].get_object(Bucket=BUCKET, Key=r["Key"])["Body"].read())
@@ -599,12 +599,6 @@ def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
     _invoke(aws, json.dumps({"instances": _records(3)}, default=str), "application/json")
     time.sleep(1.5)  # captured: the run finds predictions, but no labels under s3://.../labels
     assert cli.main([*by_package, "--schedule", "NOW"]) == 0, "one run over the last hour"
-    for _ in range(120):
-        runs = sm.list_monitoring_executions(MonitoringScheduleName="scoring-model-quality")[
-            "MonitoringExecutionSummaries"
-        ]
-        if runs and runs[0]["MonitoringExecutionStatus"] != "InProgress":
-            break
-        time.sleep(0.5)
-    assert runs[0]["MonitoringExecutionStatus"] == "Failed", runs[0]
-    assert "has ground truth" in runs[0]["FailureReason"] and "eventMetadata.eventId" in runs[0]["FailureReason"]
+    run = _ended_run(sm, "scoring-model-quality")
+    assert run["MonitoringExecutionStatus"] == "Failed", run
+    assert "has ground truth" in run["FailureReason"] and "eventMetadata.eventId" in run["FailureReason"]

@@ -32,6 +32,14 @@ class JobInputError(RuntimeError):
     """The execution's input cannot be analysed; the message is its FailureReason."""
 
 
+def monitored_endpoint(definition: dict[str, Any]) -> str:
+    """The endpoint an execution analyses; a batch transform input does not run here."""
+    endpoint = endpoint_of(definition)
+    if not endpoint:
+        raise JobInputError("the local runtime monitors endpoints: BatchTransformInput job definitions do not run here")
+    return endpoint
+
+
 def capture_prefix(account: str, region: str, endpoint: str) -> S3Uri:
     from moto.sagemaker.models import sagemaker_backends
 
@@ -144,9 +152,7 @@ def run(
     definition: dict[str, Any], schedule: Any, window: tuple[datetime, datetime], scheduled: datetime
 ) -> list[dict[str, Any]]:
     """Analyse the window's captured requests; the violations found (written to the output)."""
-    endpoint = endpoint_of(definition)
-    if not endpoint:
-        raise JobInputError("the local runtime monitors endpoints: BatchTransformInput job definitions do not run here")
+    endpoint = monitored_endpoint(definition)
     s3 = runtime_ext.client("s3", schedule.region)
     frame = captured_records(s3, capture_prefix(schedule.account, schedule.region, endpoint), *window)
     baseline = definition["DataQualityBaselineConfig"]

@@ -19,7 +19,7 @@ from pipelines_src.local.model_monitor_job import (
     JobInputError,
     capture_keys,
     capture_prefix,
-    endpoint_of,
+    monitored_endpoint,
     within,
     write_report,
 )
@@ -78,9 +78,7 @@ def run(
     definition: dict[str, Any], schedule: Any, window: tuple[datetime, datetime], scheduled: datetime
 ) -> list[dict[str, Any]]:
     """Merge the window's capture with its ground truth; the violations found (written to the output)."""
-    endpoint = endpoint_of(definition)
-    if not endpoint:
-        raise JobInputError("the local runtime monitors endpoints: BatchTransformInput job definitions do not run here")
+    endpoint = monitored_endpoint(definition)
     threshold, s3 = _threshold(definition), runtime_ext.client("s3", schedule.region)
     truth = S3Uri.parse(definition["ModelQualityJobInput"]["GroundTruthS3Input"]["S3Uri"].rstrip("/"))
     labelled_until = datetime.now(UTC) + timedelta(hours=1)

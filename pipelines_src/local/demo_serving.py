@@ -132,7 +132,7 @@ def serve(
     return served
 
 
-def _event_ids(s3: Any, capture: str) -> dict[str, str]:
+def captured_event_ids(s3: Any, capture: str) -> dict[str, str]:
     """The capture's eventId of each captured request body."""
     source, found = jobs.S3Uri.parse(capture), {}
     for item in s3.list_objects_v2(Bucket=source.bucket, Prefix=source.key).get("Contents", []):
@@ -169,7 +169,7 @@ def model_quality_now(
     """Labels uploaded, the monitor set up as `mlops model-quality-monitor --package` does, one run."""
     platform, s3, sagemaker = variables["platform"], info.client("s3"), info.client("sagemaker")
     base = f"s3://{platform['artifacts_bucket']}/{variables['use_case']}"
-    events = _event_ids(s3, f"{base}/capture/{endpoint}/")
+    events = captured_event_ids(s3, f"{base}/capture/{endpoint}/")
     upload_ground_truth(s3, platform, f"{base}/ground-truth/{endpoint}", events, bodies)
     spec = monitors.ModelQualityMonitor(
         endpoint=endpoint,

@@ -422,13 +422,7 @@ def test_a_shadow_variant_gets_a_copy_of_each_request_its_answers_captured_never
 
 def _event_ids(aws: dict[str, Any], bodies: list[str]) -> dict[str, str]:
     """The capture's eventId of each request body sent."""
-    found: dict[str, str] = {}
-    for item in aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="capture/scoring/primary/").get("Contents", []):
-        for line in aws["s3"].get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read().splitlines():
-            capture = json.loads(line)
-            given = capture["captureData"]["endpointInput"]
-            text = base64.b64decode(given["data"]).decode() if given["encoding"] == "BASE64" else given["data"]
-            found[text] = capture["eventMetadata"]["eventId"]
+    found = demo_serving.captured_event_ids(aws["s3"], f"s3://{BUCKET}/capture/scoring/primary/")
     return {body: found[body] for body in bodies if body in found}
 
 

@@ -5,7 +5,8 @@ write the report in the format the model registry attaches as model quality metr
 
 Inputs:  processing/input/models/<candidate>/model.tar.gz (or an unpacked model folder),
          processing/input/validation/validation.csv, processing/input/test/test.csv
-Outputs: processing/output/evaluation/evaluation.json (best candidate), decision.json,
+Outputs: processing/output/evaluation/evaluation.json (best candidate, with the
+         `decision_threshold` its metrics were measured at), decision.json,
          candidates.json, evaluation.html, model/model.tar.gz (the best candidate's artefact
          with its operating-point.json: what the registry registers, so batch and real-time
          scoring apply the threshold chosen here)
@@ -169,7 +170,8 @@ def _decision(best: str, args: Any, metrics: dict[str, Any], cutoff: float, poli
 
 def _write(out: Path, model: Path, scored: dict[str, dict[str, Any]], decision: dict[str, Any]) -> None:
     best = decision["best_candidate"]
-    write_json(out / "evaluation.json", scored[best])
+    # the decision threshold beside the metrics measured at it: what the endpoint monitors cut at
+    write_json(out / "evaluation.json", scored[best] | {"decision_threshold": decision["operating_point"]["threshold"]})
     write_json(
         out / "candidates.json",
         {n: s["binary_classification_metrics"][decision["metric"]]["value"] for n, s in scored.items()},

@@ -22,7 +22,13 @@ import pandas as pd
 
 from pipelines_src.contracts import DatasetSchema
 from pipelines_src.steps import reports
-from pipelines_src.steps.artifacts import check_width, load_model, single_model_dir
+from pipelines_src.steps.artifacts import (
+    DEFAULT_DECISION_THRESHOLD,
+    check_width,
+    load_decision_threshold,
+    load_model,
+    single_model_dir,
+)
 from pipelines_src.steps.container import Paths, StepError, atomic_directory, base_parser, run, write_json
 from pipelines_src.steps.training import predict_proba, read_channel
 
@@ -263,7 +269,10 @@ def _training_mode(paths: Paths, out: Path) -> str:
             if (model_dir / "transformer").exists()
             else [f"f{i}" for i in range(features.shape[1])]
         )
-        predicted = (predict_proba(model, features) >= 0.5).astype(int)
+        # the labels the model serves: its chosen decision threshold, as the endpoint monitors use it
+        chosen = load_decision_threshold(model_dir)
+        threshold = DEFAULT_DECISION_THRESHOLD if chosen is None else chosen
+        predicted = (predict_proba(model, features) >= threshold).astype(int)
         explained = explanations(model, features, names)
     write_json(out / "explainability.json", explained)
     method, values = next(iter(explained["explanations"].items()))

@@ -1,9 +1,11 @@
-"""The model-quality monitor of an endpoint, set up through the SageMaker API (the AWS provider
-has no model-quality job definition): its constraints derived from the package's evaluation
-(Model Monitor's `binary_classification_metrics`, the figures the model was approved on, less a
-tolerance), a job definition that runs in the VPC with the use case's key, and an hourly
-schedule. Job definitions cannot be updated, so a new deployment replaces both (the schedule
-first, which SageMaker requires before its definition can go)."""
+"""The monitors of an endpoint that the AWS provider has no resource for, set up through the
+SageMaker API: model quality (constraints derived from the package's evaluation, Model Monitor's
+`binary_classification_metrics`, the figures the model was approved on, less a tolerance), and
+model bias and explainability (SageMaker Clarify's, whose baselines are the training pipeline's
+`bias.json` and `explainability.json`). Each job definition runs in the VPC with the use case's
+key and network isolation, on an hourly schedule. Job definitions cannot be updated, so a new
+deployment replaces definition and schedule (the schedule first, which SageMaker requires
+before its definition can go)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ WATCHED_METRICS = ("auc", "recall", "precision", "f1")
 HOURLY = "cron(0 * ? * * *)"
 # A one-time run (ScheduleExpression NOW) needs its window: the hour before, as SageMaker's examples.
 ON_DEMAND_WINDOW = {"DataAnalysisStartTime": "-PT1H", "DataAnalysisEndTime": "-PT0H"}
+# The analyzer images on AWS; locally the registry's model-quality and clarify_monitors steps run.
+ANALYZER_IMAGE = "sagemaker-model-monitor-analyzer"
+CLARIFY_IMAGE = "sagemaker-clarify-processing"
 
 
 class MonitorSetupRefused(ContractError):
@@ -24,22 +29,51 @@ class MonitorSetupRefused(ContractError):
 
 
 @dataclass(frozen=True)
-class ModelQualityMonitor:
+class Placement:
+    """Where an endpoint's monitoring jobs run and write: the same for every kind of monitor."""
+
     endpoint: str
-    evaluation_uri: str  # the package's evaluation.json (binary_classification_metrics)
-    ground_truth_uri: str  # where the use case uploads labels (hour partitions)
-    output_uri: str  # reports and the derived constraints
+    output_uri: str  # reports, and the files the set-up derives
     role_arn: str
     kms_key_arn: str
     subnet_ids: tuple[str, ...]
     security_group_ids: tuple[str, ...]
+    schedule: str = HOURLY
+
+    def name(self, kind: str) -> str:
+        return f"{self.endpoint}-{kind}"[:63]
+
+    def check(self) -> None:
+        if not self.subnet_ids or not self.security_group_ids:
+            raise MonitorSetupRefused(
+                "--subnet-ids/--security-group-ids: the monitoring job runs in the use case's VPC"
+            )
+        _bucket_key(self.output_uri, "--output")
+
+
+@dataclass(frozen=True)
+class ModelQualityMonitor:
+    placement: Placement
+    evaluation_uri: str  # the package's evaluation.json (binary_classification_metrics)
+    ground_truth_uri: str  # where the use case uploads labels (hour partitions)
     threshold: float = 0.5
     tolerance: float = 0.1
-    schedule: str = HOURLY
 
     @property
     def name(self) -> str:
-        return f"{self.endpoint}-model-quality"[:63]
+        return self.placement.name("model-quality")
+
+
+@dataclass(frozen=True)
+class ClarifyMonitors:
+    """The model-bias and model-explainability monitors of one endpoint."""
+
+    placement: Placement
+    baseline_uri: str  # the training pipeline's monitoring output: bias.json, explainability.json
+    ground_truth_uri: str
+    facet: str  # the records' sensitive field, e.g. shift
+    label: str = "label"
+    threshold: float = 0.5
 
 
 def _bucket_key(uri: str, field: str) -> tuple[str, str]:
@@ -58,6 +92,16 @@ def evaluation_of(sagemaker: Any, package_arn: str) -> str:
             f"--package {package_arn} has no ModelMetrics.ModelQuality statistics: give --evaluation s3://.../evaluation.json"
         )
     return str(uri)
+
+
+def decision_threshold_of(s3: Any, evaluation_uri: str) -> float:
+    """The decision threshold the package's metrics were measured at (model-evaluation records it)."""
+    found = _read(s3, evaluation_uri, "--evaluation").get("decision_threshold")
+    if not isinstance(found, int | float) or not 0 < found < 1:
+        raise MonitorSetupRefused(
+            f"{evaluation_uri} records no decision_threshold: pass --threshold, the served model's decision threshold"
+        )
+    return float(found)
 
 
 def suggested_constraints(evaluation: dict[str, Any], tolerance: float) -> dict[str, Any]:
@@ -81,98 +125,192 @@ def suggested_constraints(evaluation: dict[str, Any], tolerance: float) -> dict[
     return {"version": 0.0, "binary_classification_constraints": rules}
 
 
-def _job_definition(spec: ModelQualityMonitor, constraints_uri: str) -> dict[str, Any]:
+def baseline_of(sagemaker: Any, package_arn: str) -> str:
+    """The package's training monitoring output, the folder of its data-quality statistics
+    (the pipeline writes bias.json and explainability.json beside them)."""
+    package = sagemaker.describe_model_package(ModelPackageName=package_arn)
+    uri = (package.get("ModelMetrics") or {}).get("ModelDataQuality", {}).get("Statistics", {}).get("S3Uri")
+    if not uri:
+        raise MonitorSetupRefused(
+            f"--package {package_arn} has no ModelMetrics.ModelDataQuality statistics: give --baseline "
+            "s3://.../model-monitoring/ (the training pipeline's monitoring output)"
+        )
+    return str(uri).rsplit("/", 1)[0] + "/"
+
+
+def _placed(placement: Placement, kind: str) -> dict[str, Any]:
+    """What every kind of job definition shares: encrypted output, volume, VPC, isolation, role."""
+    output = {"S3Uri": placement.output_uri, "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "EndOfJob"}
     return {
-        "JobDefinitionName": spec.name,
-        "ModelQualityAppSpecification": {
-            # The Model Monitor analyzer on AWS; locally the registry's model-quality step runs.
-            "ImageUri": "sagemaker-model-monitor-analyzer",
-            "ProblemType": "BinaryClassification",
-        },
-        "ModelQualityBaselineConfig": {"ConstraintsResource": {"S3Uri": constraints_uri}},
-        "ModelQualityJobInput": {
-            "EndpointInput": {
-                "EndpointName": spec.endpoint,
-                "LocalPath": "/opt/ml/processing/input/endpoint",
-                "ProbabilityAttribute": "predictions",
-                "ProbabilityThresholdAttribute": spec.threshold,
-            },
-            "GroundTruthS3Input": {"S3Uri": spec.ground_truth_uri},
-        },
-        "ModelQualityJobOutputConfig": {
-            "KmsKeyId": spec.kms_key_arn,
-            "MonitoringOutputs": [
-                {
-                    "S3Output": {
-                        "S3Uri": spec.output_uri,
-                        "LocalPath": "/opt/ml/processing/output",
-                        "S3UploadMode": "EndOfJob",
-                    }
-                }
-            ],
-        },
+        f"{kind}JobOutputConfig": {"KmsKeyId": placement.kms_key_arn, "MonitoringOutputs": [{"S3Output": output}]},
         "JobResources": {
             "ClusterConfig": {
                 "InstanceCount": 1,
                 "InstanceType": "ml.m5.large",
                 "VolumeSizeInGB": 20,
-                "VolumeKmsKeyId": spec.kms_key_arn,
+                "VolumeKmsKeyId": placement.kms_key_arn,
             }
         },
         "NetworkConfig": {
             "EnableInterContainerTrafficEncryption": True,
             "EnableNetworkIsolation": True,
-            "VpcConfig": {"Subnets": list(spec.subnet_ids), "SecurityGroupIds": list(spec.security_group_ids)},
+            "VpcConfig": {
+                "Subnets": list(placement.subnet_ids),
+                "SecurityGroupIds": list(placement.security_group_ids),
+            },
         },
-        "RoleArn": spec.role_arn,
+        "RoleArn": placement.role_arn,
     }
 
 
-def _remove_previous(sagemaker: Any, spec: ModelQualityMonitor) -> bool:
-    """Deletes the schedule and definition of an earlier deployment; whether there were any."""
-    name = spec.name
-    schedules = sagemaker.list_monitoring_schedules(EndpointName=spec.endpoint)
+def _endpoint_input(placement: Placement, threshold: float | None = None) -> dict[str, Any]:
+    scored = {"ProbabilityAttribute": "predictions", "ProbabilityThresholdAttribute": threshold}
+    return {"EndpointName": placement.endpoint, "LocalPath": "/opt/ml/processing/input/endpoint"} | (
+        scored if threshold is not None else {}
+    )
+
+
+def _model_quality_definition(spec: ModelQualityMonitor, constraints_uri: str) -> dict[str, Any]:
+    return {
+        "JobDefinitionName": spec.name,
+        "ModelQualityAppSpecification": {"ImageUri": ANALYZER_IMAGE, "ProblemType": "BinaryClassification"},
+        "ModelQualityBaselineConfig": {"ConstraintsResource": {"S3Uri": constraints_uri}},
+        "ModelQualityJobInput": {
+            "EndpointInput": _endpoint_input(spec.placement, spec.threshold),
+            "GroundTruthS3Input": {"S3Uri": spec.ground_truth_uri},
+        },
+    } | _placed(spec.placement, "ModelQuality")
+
+
+def _remove_previous(sagemaker: Any, endpoint: str, name: str, kind: str) -> bool:
+    """Deletes the schedule and `kind` definition (model_quality...) of an earlier deployment;
+    whether there were any."""
+    schedules = sagemaker.list_monitoring_schedules(EndpointName=endpoint)
     found = [s["MonitoringScheduleName"] for s in schedules["MonitoringScheduleSummaries"]]
     if name in found:
         sagemaker.delete_monitoring_schedule(MonitoringScheduleName=name)
-    definitions = sagemaker.list_model_quality_job_definitions()["JobDefinitionSummaries"]
+    definitions = getattr(sagemaker, f"list_{kind}_job_definitions")()["JobDefinitionSummaries"]
     existed = any(d["MonitoringJobDefinitionName"] == name for d in definitions)
     if existed:
-        sagemaker.delete_model_quality_job_definition(JobDefinitionName=name)
+        getattr(sagemaker, f"delete_{kind}_job_definition")(JobDefinitionName=name)
     return existed or name in found
+
+
+def _replace(sagemaker: Any, placement: Placement, monitoring_type: str, definition: dict[str, Any]) -> bool:
+    """The definition and its schedule created in place of any earlier ones; whether they replaced some."""
+    kind = {"ModelQuality": "model_quality", "ModelBias": "model_bias"}.get(monitoring_type, "model_explainability")
+    name = definition["JobDefinitionName"]
+    replaced = _remove_previous(sagemaker, placement.endpoint, name, kind)
+    getattr(sagemaker, f"create_{kind}_job_definition")(**definition)
+    on_demand = ON_DEMAND_WINDOW if placement.schedule == "NOW" else {}
+    sagemaker.create_monitoring_schedule(
+        MonitoringScheduleName=name,
+        MonitoringScheduleConfig={
+            "ScheduleConfig": {"ScheduleExpression": placement.schedule} | on_demand,
+            "MonitoringJobDefinitionName": name,
+            "MonitoringType": monitoring_type,
+        },
+    )
+    return replaced
+
+
+def _read(s3: Any, uri: str, field: str) -> dict[str, Any]:
+    bucket, key = _bucket_key(uri, field)
+    try:
+        found: dict[str, Any] = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    except s3.exceptions.NoSuchKey as exc:
+        raise MonitorSetupRefused(f"{field} {uri} does not exist") from exc
+    return found
+
+
+def _write(s3: Any, placement: Placement, name: str, content: dict[str, Any]) -> str:
+    """A file the set-up derives, KMS-encrypted under `<output>/baseline/`; its URI."""
+    bucket, key = _bucket_key(f"{placement.output_uri.rstrip('/')}/baseline/{name}", "--output")
+    body = json.dumps(content, indent=2).encode()
+    s3.put_object(Bucket=bucket, Key=key, Body=body, ServerSideEncryption="aws:kms", SSEKMSKeyId=placement.kms_key_arn)
+    return f"s3://{bucket}/{key}"
+
+
+def _checked_threshold(threshold: float) -> None:
+    if not 0 < threshold < 1:
+        raise MonitorSetupRefused(f"--threshold {threshold}: give the package's decision threshold (0-1)")
 
 
 def ensure_model_quality_monitor(sagemaker: Any, s3: Any, spec: ModelQualityMonitor) -> dict[str, Any]:
     """Constraints written, the definition and its schedule (re)created; what was done."""
-    if not spec.subnet_ids or not spec.security_group_ids:
-        raise MonitorSetupRefused("--subnet-ids/--security-group-ids: the monitoring job runs in the use case's VPC")
-    if not 0 < spec.threshold < 1:
-        raise MonitorSetupRefused(f"--threshold {spec.threshold}: give the package's decision threshold (0-1)")
-    for uri, field in ((spec.ground_truth_uri, "--ground-truth"), (spec.output_uri, "--output")):
-        _bucket_key(uri, field)
-    bucket, key = _bucket_key(spec.evaluation_uri, "--evaluation")
-    try:
-        evaluation = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-    except s3.exceptions.NoSuchKey as exc:
-        raise MonitorSetupRefused(f"--evaluation {spec.evaluation_uri} does not exist") from exc
-    constraints = suggested_constraints(evaluation, spec.tolerance)
-    out_bucket, out_key = _bucket_key(spec.output_uri.rstrip("/") + "/baseline/constraints.json", "--output")
-    s3.put_object(
-        Bucket=out_bucket,
-        Key=out_key,
-        Body=json.dumps(constraints, indent=2).encode(),
-        ServerSideEncryption="aws:kms",
-        SSEKMSKeyId=spec.kms_key_arn,
-    )
-    replaced = _remove_previous(sagemaker, spec)
-    sagemaker.create_model_quality_job_definition(**_job_definition(spec, f"s3://{out_bucket}/{out_key}"))
-    sagemaker.create_monitoring_schedule(
-        MonitoringScheduleName=spec.name,
-        MonitoringScheduleConfig={
-            "ScheduleConfig": {"ScheduleExpression": spec.schedule}
-            | (ON_DEMAND_WINDOW if spec.schedule == "NOW" else {}),
-            "MonitoringJobDefinitionName": spec.name,
-            "MonitoringType": "ModelQuality",
-        },
-    )
+    spec.placement.check()
+    _checked_threshold(spec.threshold)
+    _bucket_key(spec.ground_truth_uri, "--ground-truth")
+    constraints = suggested_constraints(_read(s3, spec.evaluation_uri, "--evaluation"), spec.tolerance)
+    constraints_uri = _write(s3, spec.placement, "constraints.json", constraints)
+    replaced = _replace(sagemaker, spec.placement, "ModelQuality", _model_quality_definition(spec, constraints_uri))
     return {"name": spec.name, "replaced": replaced, "constraints": constraints["binary_classification_constraints"]}
+
+
+# ----------------------------------------------------------------------------- bias and explainability
+def _bias_definition(spec: ClarifyMonitors, config_uri: str) -> dict[str, Any]:
+    return {
+        "JobDefinitionName": spec.placement.name("model-bias"),
+        "ModelBiasAppSpecification": {"ImageUri": CLARIFY_IMAGE, "ConfigUri": config_uri},
+        "ModelBiasBaselineConfig": {"ConstraintsResource": {"S3Uri": spec.baseline_uri + "bias.json"}},
+        "ModelBiasJobInput": {
+            "EndpointInput": _endpoint_input(spec.placement, spec.threshold),
+            "GroundTruthS3Input": {"S3Uri": spec.ground_truth_uri},
+        },
+    } | _placed(spec.placement, "ModelBias")
+
+
+def _explainability_definition(spec: ClarifyMonitors, config_uri: str) -> dict[str, Any]:
+    return {
+        "JobDefinitionName": spec.placement.name("model-explainability"),
+        "ModelExplainabilityAppSpecification": {"ImageUri": CLARIFY_IMAGE, "ConfigUri": config_uri},
+        "ModelExplainabilityBaselineConfig": {
+            "ConstraintsResource": {"S3Uri": spec.baseline_uri + "explainability.json"}
+        },
+        "ModelExplainabilityJobInput": {"EndpointInput": _endpoint_input(spec.placement)},
+    } | _placed(spec.placement, "ModelExplainability")
+
+
+def _analysis_configs(spec: ClarifyMonitors) -> dict[str, dict[str, Any]]:
+    """Clarify's analysis configurations: the facet and label for bias; SHAP for explainability."""
+    predictor = {"content_type": "application/json", "accept_type": "application/json", "probability": "predictions"}
+    return {
+        "bias-analysis-config.json": {
+            "version": "1.0",
+            "label": spec.label,
+            "label_values_or_threshold": [1],
+            "facet": [{"name_or_index": spec.facet}],
+            "probability_threshold": spec.threshold,
+            "methods": {"post_training_bias": {"methods": ["DPPL", "DI"]}},
+        },
+        "explainability-analysis-config.json": {
+            "version": "1.0",
+            "methods": {"shap": {"agg_method": "mean_abs", "use_logit": False, "save_local_shap_values": False}},
+            "predictor": predictor,
+        },
+    }
+
+
+def ensure_clarify_monitors(sagemaker: Any, s3: Any, spec: ClarifyMonitors) -> dict[str, bool]:
+    """The bias and explainability monitors (re)created; whether each replaced an earlier one."""
+    spec.placement.check()
+    _checked_threshold(spec.threshold)
+    _bucket_key(spec.ground_truth_uri, "--ground-truth")
+    if not spec.baseline_uri.endswith("/"):
+        raise MonitorSetupRefused(f"--baseline {spec.baseline_uri}: give the folder, ending in /")
+    bias = _read(s3, spec.baseline_uri + "bias.json", "--baseline")
+    if spec.facet not in (bias.get("post_training_bias_metrics") or {}).get("facets", {}):
+        raise MonitorSetupRefused(f"--facet {spec.facet}: the baseline's bias.json measures no such facet")
+    _read(s3, spec.baseline_uri + "explainability.json", "--baseline")
+    configs = {name: _write(s3, spec.placement, name, body) for name, body in _analysis_configs(spec).items()}
+    return {
+        spec.placement.name("model-bias"): _replace(
+            sagemaker, spec.placement, "ModelBias", _bias_definition(spec, configs["bias-analysis-config.json"])
+        ),
+        spec.placement.name("model-explainability"): _replace(
+            sagemaker,
+            spec.placement,
+            "ModelExplainability",
+            _explainability_definition(spec, configs["explainability-analysis-config.json"]),
+        ),
+    }

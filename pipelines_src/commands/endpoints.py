@@ -5,7 +5,11 @@ the AWS CLI or boto3 after `eval "$(mlops emulator env)"`).
 
 `mlops approved-package GROUP --tfvars ROOT/approved-package.auto.tfvars.json`: the deploy step
 of a deploy on approval — the group's newest Approved version, written as the serving root's
-`model_package_arn`, which the next `terraform apply` of that root deploys."""
+`model_package_arn`, which the next `terraform apply` of that root deploys.
+
+`mlops model-quality-monitor` and `mlops clarify-monitors`: the endpoint monitors the AWS
+provider cannot create (model quality; model bias and explainability), set up through the
+SageMaker API from the served package's own evaluation and training baselines."""
 
 from __future__ import annotations
 
@@ -70,66 +74,109 @@ def _csv(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(",") if part)
 
 
-def cmd_model_quality_monitor(args: argparse.Namespace) -> int:
+def _clients(args: argparse.Namespace) -> tuple[Any, Any]:
     if args.local:
         info = running_emulator()
-        sagemaker, s3 = info.client("sagemaker"), info.client("s3")
-    else:
-        import boto3
+        return info.client("sagemaker"), info.client("s3")
+    import boto3
 
-        sagemaker, s3 = boto3.client("sagemaker"), boto3.client("s3")
-    try:
-        evaluation = args.evaluation or monitors.evaluation_of(sagemaker, args.package)
-    except monitors.MonitorSetupRefused as exc:
-        raise UsageError(str(exc)) from exc
-    spec = monitors.ModelQualityMonitor(
+    return boto3.client("sagemaker"), boto3.client("s3")
+
+
+def _placement(args: argparse.Namespace) -> monitors.Placement:
+    return monitors.Placement(
         endpoint=args.endpoint,
-        evaluation_uri=evaluation,
-        ground_truth_uri=args.ground_truth,
         output_uri=args.output,
         role_arn=args.role,
         kms_key_arn=args.kms_key,
         subnet_ids=_csv(args.subnet_ids),
         security_group_ids=_csv(args.security_group_ids),
-        threshold=args.threshold,
-        tolerance=args.tolerance,
         schedule=args.schedule,
     )
+
+
+def cmd_model_quality_monitor(args: argparse.Namespace) -> int:
+    sagemaker, s3 = _clients(args)
     try:
+        evaluation = args.evaluation or monitors.evaluation_of(sagemaker, args.package)
+        threshold = monitors.decision_threshold_of(s3, evaluation) if args.threshold is None else args.threshold
+        spec = monitors.ModelQualityMonitor(
+            _placement(args), evaluation, args.ground_truth, threshold=threshold, tolerance=args.tolerance
+        )
         done = monitors.ensure_model_quality_monitor(sagemaker, s3, spec)
     except monitors.MonitorSetupRefused as exc:
         raise UsageError(str(exc)) from exc
     verb = "replaced" if done["replaced"] else "created"
-    print(f"model-quality monitor {done['name']} {verb}, {spec.schedule}; a violation when:")
+    print(f"model-quality monitor {done['name']} {verb}, {args.schedule}; a violation when:")
     for metric, rule in done["constraints"].items():
         print(f"    {metric} < {rule['threshold']}")
     return 0
 
 
-def _register_model_quality(sub: Any) -> None:
-    command = sub.add_parser(
-        "model-quality-monitor",
-        help="(re)create an endpoint's model-quality monitor (SageMaker API), constraints from its evaluation",
-    )
-    command.add_argument("endpoint", help="the endpoint whose captured predictions are checked")
-    source = command.add_mutually_exclusive_group(required=True)
-    source.add_argument("--evaluation", help="the served package's evaluation.json (s3://)")
-    source.add_argument("--package", help="the served model package version: its ModelQuality statistics")
+def cmd_clarify_monitors(args: argparse.Namespace) -> int:
+    sagemaker, s3 = _clients(args)
+    try:
+        baseline = args.baseline or monitors.baseline_of(sagemaker, args.package)
+        threshold = args.threshold
+        if threshold is None and not args.package:
+            raise UsageError("--threshold: give the served model's decision threshold (or --package to read it)")
+        if threshold is None:
+            threshold = monitors.decision_threshold_of(s3, monitors.evaluation_of(sagemaker, args.package))
+        spec = monitors.ClarifyMonitors(
+            _placement(args), baseline, args.ground_truth, args.facet, label=args.label, threshold=threshold
+        )
+        done = monitors.ensure_clarify_monitors(sagemaker, s3, spec)
+    except monitors.MonitorSetupRefused as exc:
+        raise UsageError(str(exc)) from exc
+    for name, replaced in done.items():
+        print(f"{name} {'replaced' if replaced else 'created'}, {args.schedule}, baseline {baseline}")
+    return 0
+
+
+def _monitor_arguments(command: Any) -> None:
+    """Where the monitoring jobs run and write, and when: the same for every monitor command."""
+    command.add_argument("endpoint", help="the endpoint whose captured traffic is checked")
     command.add_argument("--ground-truth", required=True, help="where the use case uploads labels (s3:// prefix)")
-    command.add_argument("--output", required=True, help="where reports and the derived constraints go (s3://)")
-    command.add_argument("--role", required=True, help="the SageMaker execution role the job runs as")
+    command.add_argument("--output", required=True, help="where reports and the derived files go (s3://)")
+    command.add_argument("--role", required=True, help="the SageMaker execution role the jobs run as")
     command.add_argument("--kms-key", required=True, help="the use case's key (volume and reports)")
-    command.add_argument("--subnet-ids", required=True, help="comma-separated private subnets the job runs in")
+    command.add_argument("--subnet-ids", required=True, help="comma-separated private subnets the jobs run in")
     command.add_argument("--security-group-ids", required=True, help="comma-separated security groups")
-    command.add_argument("--threshold", type=float, default=0.5, help="the package's decision threshold")
-    command.add_argument("--tolerance", type=float, default=0.1, help="how far below its evaluation a metric may fall")
+    command.add_argument(
+        "--threshold",
+        type=float,
+        help="the served model's decision threshold (default: the one its evaluation records)",
+    )
     command.add_argument(
         "--schedule",
         default=monitors.HOURLY,
         help="cron expression (default hourly), or NOW: one run over the last hour",
     )
     command.add_argument("--local", action="store_true", help="on the local emulator")
-    command.set_defaults(func=cmd_model_quality_monitor)
+
+
+def _register_monitors(sub: Any) -> None:
+    quality = sub.add_parser(
+        "model-quality-monitor",
+        help="(re)create an endpoint's model-quality monitor (SageMaker API), constraints from its evaluation",
+    )
+    _monitor_arguments(quality)
+    source = quality.add_mutually_exclusive_group(required=True)
+    source.add_argument("--evaluation", help="the served package's evaluation.json (s3://)")
+    source.add_argument("--package", help="the served model package version: its ModelQuality statistics")
+    quality.add_argument("--tolerance", type=float, default=0.1, help="how far below its evaluation a metric may fall")
+    quality.set_defaults(func=cmd_model_quality_monitor)
+    clarify = sub.add_parser(
+        "clarify-monitors",
+        help="(re)create an endpoint's model-bias and model-explainability monitors (SageMaker API)",
+    )
+    _monitor_arguments(clarify)
+    baseline = clarify.add_mutually_exclusive_group(required=True)
+    baseline.add_argument("--baseline", help="the training monitoring output with bias.json, explainability.json")
+    baseline.add_argument("--package", help="the served model package version: its training monitoring output")
+    clarify.add_argument("--facet", required=True, help="the records' sensitive field bias is measured for")
+    clarify.add_argument("--label", default="label", help="the label's name in the bias report")
+    clarify.set_defaults(func=cmd_clarify_monitors)
 
 
 def register(sub: Any) -> None:
@@ -143,4 +190,4 @@ def register(sub: Any) -> None:
     approved.add_argument("--tfvars", help="also write it as model_package_arn to this <name>.auto.tfvars.json")
     approved.add_argument("--local", action="store_true", help="the registry on the local emulator")
     approved.set_defaults(func=cmd_approved_package)
-    _register_model_quality(sub)
+    _register_monitors(sub)

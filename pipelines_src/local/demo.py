@@ -471,6 +471,7 @@ def _serving_lines(serving: demo_serving.Serving) -> list[str]:
         f"{execution.get('MonitoringExecutionStatus')}: {len(serving.violations)} violations ({features})",
         f"    reports {serving.reports_uri}",
         *_model_quality_lines(serving.model_quality),
+        *_clarify_lines(serving.clarify),
     ]
 
 
@@ -485,6 +486,30 @@ def _model_quality_lines(found: dict[str, Any]) -> list[str]:
         f"    model quality on the labelled traffic {status}: {figures}; below approved figures: {broken or 'none'}",
         f"    reports {found['uri']}",
     ]
+
+
+def _clarify_lines(found: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per Clarify monitor run: the facet's DPPL per group, or the top features."""
+    lines = []
+    for name, run in sorted(found.items()):
+        analysis = run.get("analysis.json") or {}
+        broken = [v["metric_name"] for v in (run.get("constraint_violations.json") or {}).get("violations", [])]
+        if "post_training_bias_metrics" in analysis:
+            facets = analysis["post_training_bias_metrics"]["facets"]
+            figures = ", ".join(
+                f"{facet}={group['value_or_threshold']} {metric['name']} {metric['value']:+.3f}"
+                for facet, groups in facets.items()
+                for group in groups
+                for metric in group["metrics"]
+                if metric["name"] == "DPPL"
+            )
+        else:
+            ((_, by_label),) = (analysis.get("explanations") or {"": {"label0": {"global_shap_values": {}}}}).items()
+            ranked = sorted(by_label["label0"]["global_shap_values"].items(), key=lambda kv: -kv[1])
+            figures = "relies most on " + ", ".join(feature for feature, _ in ranked[:3])
+        status = run["execution"].get("MonitoringExecutionStatus")
+        lines.append(f"    {name} {status}: {figures}; violations: {broken or 'none'}")
+    return lines
 
 
 def write_summary(report: DemoReport, out_dir: Path) -> Path:

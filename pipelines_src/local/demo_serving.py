@@ -1,7 +1,8 @@
 """The demo's real-time part: the approved package served by a root of its own (as the inference
 pipeline would deploy it), called with boto3 as a client application would, its captured
 traffic analysed by the data-quality monitor Terraform deployed (an on-demand run of the same
-job definition: a schedule with ScheduleExpression NOW, as on AWS)."""
+job definition: a schedule with ScheduleExpression NOW, as on AWS), then, with the labels of
+that traffic, by the model-quality, bias and explainability monitors the API sets up."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ class Serving:
     violations: list[dict[str, Any]] = field(default_factory=list)
     reports_uri: str = ""
     model_quality: dict[str, Any] = field(default_factory=dict)  # execution, statistics, violations
+    clarify: dict[str, dict[str, Any]] = field(default_factory=dict)  # bias, explainability: the same
 
 
 class ServingFailed(RuntimeError):
@@ -107,8 +109,8 @@ def monitor_now(sagemaker: Any, definition: str, schedule: str) -> dict[str, Any
 def serve(
     info: emulator.Emulator, root: tf.TerraformRoot, variables: dict[str, Any], package_arn: str, log: Log
 ) -> Serving:
-    """Apply the serving root, call the endpoint, monitor what it captured (data quality, and
-    model quality once the labels of that traffic are uploaded)."""
+    """Apply the serving root, call the endpoint, monitor what it captured (data quality; model
+    quality, bias and explainability once the labels of that traffic are uploaded)."""
     # Saved beside the staged root, so `mlops demo-down` destroys it with the same values.
     (root.path / VARIABLES_FILE).write_text(json.dumps(variables, indent=2))
     root.apply([])
@@ -129,6 +131,8 @@ def serve(
     served = Serving(endpoint, requests, first, captured, schedule, execution, _violations(s3, reports), reports)
     log("      the field's labels for that traffic arrive; on-demand model-quality run")
     served.model_quality = model_quality_now(info, variables, endpoint, package_arn, bodies)
+    log("      on-demand model-bias and model-explainability runs on the same traffic")
+    served.clarify = clarify_now(info, variables, endpoint, package_arn)
     return served
 
 
@@ -163,6 +167,36 @@ def upload_ground_truth(
     s3.put_object(Bucket=target.bucket, Key=key, Body="\n".join(lines).encode(), **encryption)
 
 
+def _placement(variables: dict[str, Any], endpoint: str, monitor: str) -> monitors.Placement:
+    platform = variables["platform"]
+    return monitors.Placement(
+        endpoint=endpoint,
+        output_uri=f"s3://{platform['artifacts_bucket']}/{variables['use_case']}/monitoring/{monitor}",
+        role_arn=platform["execution_role_arn"],
+        kms_key_arn=platform["kms_key_arn"],
+        subnet_ids=tuple(platform["subnet_ids"]),
+        security_group_ids=tuple(platform["security_group_ids"]),
+        schedule="NOW",
+    )
+
+
+def _ended_run(sagemaker: Any, s3: Any, schedule: str, uri: str) -> dict[str, Any]:
+    """The schedule's run once ended, with the reports it wrote under `uri` by file name."""
+
+    def ended() -> dict[str, Any] | None:
+        found = sagemaker.list_monitoring_executions(MonitoringScheduleName=schedule)["MonitoringExecutionSummaries"]
+        return found[0] if found and found[0]["MonitoringExecutionStatus"] != "InProgress" else None
+
+    execution: dict[str, Any] = _wait(ended, f"the monitoring run {schedule} did not end")
+    reports = jobs.S3Uri.parse(uri)
+    listed = s3.list_objects_v2(Bucket=reports.bucket, Prefix=reports.key).get("Contents", [])
+    read = {
+        Path(o["Key"]).name: json.loads(s3.get_object(Bucket=reports.bucket, Key=o["Key"])["Body"].read())
+        for o in listed
+    }
+    return {"execution": execution, "uri": uri} | read
+
+
 def model_quality_now(
     info: emulator.Emulator, variables: dict[str, Any], endpoint: str, package_arn: str, bodies: list[str]
 ) -> dict[str, Any]:
@@ -171,31 +205,32 @@ def model_quality_now(
     base = f"s3://{platform['artifacts_bucket']}/{variables['use_case']}"
     events = captured_event_ids(s3, f"{base}/capture/{endpoint}/")
     upload_ground_truth(s3, platform, f"{base}/ground-truth/{endpoint}", events, bodies)
-    spec = monitors.ModelQualityMonitor(
-        endpoint=endpoint,
-        evaluation_uri=monitors.evaluation_of(sagemaker, package_arn),
-        ground_truth_uri=f"{base}/ground-truth/{endpoint}",
-        output_uri=f"{base}/monitoring/model-quality",
-        role_arn=platform["execution_role_arn"],
-        kms_key_arn=platform["kms_key_arn"],
-        subnet_ids=tuple(platform["subnet_ids"]),
-        security_group_ids=tuple(platform["security_group_ids"]),
-        schedule="NOW",
-    )
+    placement = _placement(variables, endpoint, "model-quality")
+    evaluation = monitors.evaluation_of(sagemaker, package_arn)
+    threshold = monitors.decision_threshold_of(s3, evaluation)
+    spec = monitors.ModelQualityMonitor(placement, evaluation, f"{base}/ground-truth/{endpoint}", threshold)
     monitors.ensure_model_quality_monitor(sagemaker, s3, spec)
+    return _ended_run(sagemaker, s3, spec.name, f"{placement.output_uri}/{endpoint}/{spec.name}/")
 
-    def ended() -> dict[str, Any] | None:
-        found = sagemaker.list_monitoring_executions(MonitoringScheduleName=spec.name)["MonitoringExecutionSummaries"]
-        return found[0] if found and found[0]["MonitoringExecutionStatus"] != "InProgress" else None
 
-    execution: dict[str, Any] = _wait(ended, f"the model-quality run {spec.name} did not end")
-    reports = jobs.S3Uri.parse(f"{spec.output_uri}/{endpoint}/{spec.name}/")
-    listed = s3.list_objects_v2(Bucket=reports.bucket, Prefix=reports.key).get("Contents", [])
-    read = {
-        Path(o["Key"]).name: json.loads(s3.get_object(Bucket=reports.bucket, Key=o["Key"])["Body"].read())
-        for o in listed
-    }
-    return {"execution": execution, "uri": f"{spec.output_uri}/{endpoint}/{spec.name}/"} | read
+def clarify_now(
+    info: emulator.Emulator, variables: dict[str, Any], endpoint: str, package_arn: str
+) -> dict[str, dict[str, Any]]:
+    """The bias and explainability monitors set up as `mlops clarify-monitors --package` does
+    (the labels are uploaded already), one run each; by schedule name."""
+    s3, sagemaker = info.client("s3"), info.client("sagemaker")
+    placement = _placement(variables, endpoint, "clarify")
+    evaluation = monitors.evaluation_of(sagemaker, package_arn)
+    spec = monitors.ClarifyMonitors(
+        placement,
+        monitors.baseline_of(sagemaker, package_arn),
+        f"s3://{variables['platform']['artifacts_bucket']}/{variables['use_case']}/ground-truth/{endpoint}",
+        str(datasets.SCHEMA.facet),
+        label=datasets.SCHEMA.target,
+        threshold=monitors.decision_threshold_of(s3, evaluation),
+    )
+    names = monitors.ensure_clarify_monitors(sagemaker, s3, spec)
+    return {name: _ended_run(sagemaker, s3, name, f"{placement.output_uri}/{endpoint}/{name}/") for name in names}
 
 
 def _violations(s3: Any, uri: str) -> list[dict[str, Any]]:

@@ -163,7 +163,7 @@ _LAUNCHES: queue.Queue[Callable[[], None]] = queue.Queue()
 _SHADOW_COPIES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="shadow-copy")
 
 
-def _model_data_url(backend: Any, model_name: str) -> str:
+def model_data_url(backend: Any, model_name: str) -> str:
     container = backend.describe_model(model_name).primary_container or {}
     if container.get("ModelPackageName"):
         package = backend.describe_model_package(container["ModelPackageName"])
@@ -174,7 +174,7 @@ def _model_data_url(backend: Any, model_name: str) -> str:
     return str(url)
 
 
-def _unpack_model(region: str, url: str, folder: Path) -> Path:
+def unpack_model(region: str, url: str, folder: Path) -> Path:
     source, archive, model_dir = S3Uri.parse(url), folder / "model.tar.gz", folder / "model"
     s3 = runtime_ext.client("s3", region)
     folder.mkdir(parents=True, exist_ok=True)
@@ -199,7 +199,7 @@ def _answers_ping(port: int) -> bool:
 
 
 def _start_variant(backend: Any, region: str, variant: dict[str, Any], folder: Path) -> Variant:
-    model_dir = _unpack_model(region, _model_data_url(backend, variant["ModelName"]), folder)
+    model_dir = unpack_model(region, model_data_url(backend, variant["ModelName"]), folder)
     port, log = free_port(), (folder / "serving.log").open("wb")
     command = [sys.executable, "-m", "pipelines_src.serving.app", "serve", "--model-dir", str(model_dir)]
     process = subprocess.Popen(

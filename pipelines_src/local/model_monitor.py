@@ -1,5 +1,7 @@
-"""In the emulator process: SageMaker Model Monitor's data-quality job definitions and
-monitoring schedules (which moto lacks), and their executions.
+"""In the emulator process: SageMaker Model Monitor's job definitions of the four kinds (data
+quality, model quality, model bias, model explainability) and monitoring schedules (which moto
+lacks), and their executions. This docstring describes data quality; model_quality_job and
+clarify_job the other three.
 
 A schedule runs on its cron (UTC, checked every MLOPS_MONITOR_TICK_S seconds, default 30), or
 once at creation when its expression is `NOW` (AWS's on-demand monitoring, with
@@ -82,7 +84,12 @@ def _parse_schedule(expression: str) -> None:
 
 # ----------------------------------------------------------------------------- job definitions
 # The job definition kinds the local runtime runs, by MonitoringType (their ARN's resource type).
-DEFINITION_KINDS = {"DataQuality": "data-quality-job-definition", "ModelQuality": "model-quality-job-definition"}
+DEFINITION_KINDS = {
+    "DataQuality": "data-quality-job-definition",
+    "ModelQuality": "model-quality-job-definition",
+    "ModelBias": "model-bias-job-definition",
+    "ModelExplainability": "model-explainability-job-definition",
+}
 
 
 def _definition_handlers(kind: str) -> list[Callable[[Any], str]]:
@@ -135,8 +142,7 @@ def _schedule_fields(response: Any, arn: str, config: dict[str, Any]) -> dict[st
     monitoring_type = config.get("MonitoringType", "DataQuality")
     if monitoring_type not in DEFINITION_KINDS:
         raise ValidationError(
-            message=f"MonitoringScheduleConfig.MonitoringType {monitoring_type}: the local runtime runs "
-            f"{sorted(DEFINITION_KINDS)} on endpoint traffic (model bias and explainability do not run here yet)"
+            message=f"MonitoringScheduleConfig.MonitoringType {monitoring_type}: give one of {sorted(DEFINITION_KINDS)}"
         )
     definition = _find(response, DEFINITION_KINDS[monitoring_type], definition_name)
     _parse_schedule(config.get("ScheduleConfig", {}).get("ScheduleExpression", "NOW"))
@@ -263,7 +269,14 @@ class MonitoringFailed(RuntimeError):
 
 def run_execution(schedule: _Monitored, scheduled: datetime) -> dict[str, Any]:
     """One execution of the schedule at `scheduled`; its summary, also recorded on the schedule."""
-    from pipelines_src.local import jobs, model_monitor_job, model_quality_job
+    from pipelines_src.local import clarify_job, jobs, model_monitor_job, model_quality_job
+
+    analyses = {
+        "DataQuality": model_monitor_job.run,
+        "ModelQuality": model_quality_job.run,
+        "ModelBias": clarify_job.run_bias,
+        "ModelExplainability": clarify_job.run_explainability,
+    }
 
     name = schedule.fields["MonitoringScheduleName"]
     prefix = schedule.fields["MonitoringScheduleArn"].split(":monitoring-schedule/")[0]  # arn:<partition>:...:<account>
@@ -281,7 +294,7 @@ def run_execution(schedule: _Monitored, scheduled: datetime) -> dict[str, Any]:
         schedule.executions.append(summary)
         kind = DEFINITION_KINDS[summary["MonitoringType"]]
         definition = _STORE.get(f"{prefix}:{kind}/{summary['MonitoringJobDefinitionName'].lower()}")
-    analyse = model_quality_job.run if summary["MonitoringType"] == "ModelQuality" else model_monitor_job.run
+    analyse = analyses[summary["MonitoringType"]]
     try:
         if definition is None:
             raise MonitoringFailed(f"job definition {summary['MonitoringJobDefinitionName']} no longer exists")

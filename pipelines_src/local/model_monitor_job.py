@@ -18,12 +18,14 @@ from pipelines_src.steps import monitoring
 
 _HOUR = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/(\d{2})/")
 METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"  # what Model Monitor publishes to
+# The job input field of each kind of job definition, by MonitoringType.
+JOB_INPUTS = ("DataQualityJobInput", "ModelQualityJobInput", "ModelBiasJobInput", "ModelExplainabilityJobInput")
 _TYPES = {"String": "category", "Integral": "int", "Fractional": "float"}
 
 
 def endpoint_of(definition: dict[str, Any]) -> str | None:
     """The endpoint a job definition monitors (None for a batch transform input)."""
-    job_input = definition.get("DataQualityJobInput") or definition.get("ModelQualityJobInput") or {}
+    job_input: dict[str, Any] = next((definition[f] for f in JOB_INPUTS if definition.get(f)), {})
     endpoint: str | None = job_input.get("EndpointInput", {}).get("EndpointName")
     return endpoint
 
@@ -110,7 +112,7 @@ def captured_records(s3: Any, prefix: S3Uri, start: datetime, end: datetime) -> 
     return pd.DataFrame(rows)
 
 
-def _read_json(s3: Any, uri: str) -> dict[str, Any]:
+def read_json(s3: Any, uri: str) -> dict[str, Any]:
     source = S3Uri.parse(uri)
     try:
         found: dict[str, Any] = json.loads(s3.get_object(Bucket=source.bucket, Key=source.key)["Body"].read())
@@ -156,8 +158,8 @@ def run(
     s3 = runtime_ext.client("s3", schedule.region)
     frame = captured_records(s3, capture_prefix(schedule.account, schedule.region, endpoint), *window)
     baseline = definition["DataQualityBaselineConfig"]
-    stats = _read_json(s3, baseline["StatisticsResource"]["S3Uri"])
-    constraints = _read_json(s3, baseline["ConstraintsResource"]["S3Uri"])
+    stats = read_json(s3, baseline["StatisticsResource"]["S3Uri"])
+    constraints = read_json(s3, baseline["ConstraintsResource"]["S3Uri"])
     found, drift = monitoring.violations(stats, constraints, frame, set())
     output = definition["DataQualityJobOutputConfig"]
     name = schedule.fields["MonitoringScheduleName"]

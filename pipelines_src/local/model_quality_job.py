@@ -74,30 +74,45 @@ def _threshold(definition: dict[str, Any]) -> float:
     return model_quality.checked_threshold(float(given), "EndpointInput.ProbabilityThresholdAttribute")
 
 
+def gather(s3: Any, schedule: Any, job_input: dict[str, Any], window: tuple[datetime, datetime], scratch: Path) -> Path:
+    """The window's captured requests into `<scratch>/capture`, and with a GroundTruthS3Input the
+    labels uploaded since the window began into `<scratch>/truth` (labels come later than
+    predictions); the scratch folder."""
+    endpoint = job_input["EndpointInput"]["EndpointName"]
+    prefix = capture_prefix(schedule.account, schedule.region, endpoint)
+    if not _copy_lines(s3, prefix, window, scratch / "capture" / "capture.jsonl", timed=True):
+        raise JobInputError(
+            f"no captured data under {prefix} between {window[0]:%Y-%m-%dT%H:%M}Z and {window[1]:%H:%M}Z"
+        )
+    if "GroundTruthS3Input" in job_input:
+        truth = S3Uri.parse(job_input["GroundTruthS3Input"]["S3Uri"].rstrip("/"))
+        labelled_until = datetime.now(UTC) + timedelta(hours=1)
+        _copy_lines(s3, truth, (window[0], labelled_until), scratch / "truth" / "labels.jsonl", timed=False)
+    return scratch
+
+
+def report_folder(output: dict[str, Any], endpoint: str, schedule: Any, scheduled: datetime) -> S3Uri:
+    """Where an execution's reports go: `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh`."""
+    name = schedule.fields["MonitoringScheduleName"]
+    return S3Uri.parse(output["MonitoringOutputs"][0]["S3Output"]["S3Uri"].rstrip("/")).join(
+        endpoint, name, f"{scheduled:%Y/%m/%d/%H}"
+    )
+
+
 def run(
     definition: dict[str, Any], schedule: Any, window: tuple[datetime, datetime], scheduled: datetime
 ) -> list[dict[str, Any]]:
     """Merge the window's capture with its ground truth; the violations found (written to the output)."""
     endpoint = monitored_endpoint(definition)
     threshold, s3 = _threshold(definition), runtime_ext.client("s3", schedule.region)
-    truth = S3Uri.parse(definition["ModelQualityJobInput"]["GroundTruthS3Input"]["S3Uri"].rstrip("/"))
-    labelled_until = datetime.now(UTC) + timedelta(hours=1)
     with tempfile.TemporaryDirectory() as scratch:
-        capture, labels = Path(scratch) / "capture" / "capture.jsonl", Path(scratch) / "truth" / "labels.jsonl"
-        prefix = capture_prefix(schedule.account, schedule.region, endpoint)
-        if not _copy_lines(s3, prefix, window, capture, timed=True):
-            raise JobInputError(
-                f"no captured data under {prefix} between {window[0]:%Y-%m-%dT%H:%M}Z and {window[1]:%H:%M}Z"
-            )
-        _copy_lines(s3, truth, (window[0], labelled_until), labels, timed=False)
-        merged = model_quality.merge(capture.parent, labels.parent)
+        folder = gather(s3, schedule, definition["ModelQualityJobInput"], window, Path(scratch))
+        merged = model_quality.merge(folder / "capture", folder / "truth")
     statistics, found = model_quality.report(merged, threshold, _constraints(s3, definition))
     output = definition["ModelQualityJobOutputConfig"]
-    name = schedule.fields["MonitoringScheduleName"]
-    target = S3Uri.parse(output["MonitoringOutputs"][0]["S3Output"]["S3Uri"].rstrip("/")).join(
-        endpoint, name, f"{scheduled:%Y/%m/%d/%H}"
-    )
+    target = report_folder(output, endpoint, schedule, scheduled)
     write_report(s3, target, "statistics.json", statistics, output.get("KmsKeyId"))
     write_report(s3, target, "constraint_violations.json", {"violations": found}, output.get("KmsKeyId"))
+    name = schedule.fields["MonitoringScheduleName"]
     _publish(schedule.region, endpoint, name, statistics["binary_classification_metrics"], scheduled)
     return found

@@ -54,7 +54,7 @@ class Merged:
     unmatched: int  # labels whose request is not in the capture
 
 
-def _json_lines(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+def json_lines(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """(where, record) for every line of every file under the folder."""
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
         for number, line in enumerate(path.read_text().splitlines(), start=1):
@@ -67,14 +67,14 @@ def _json_lines(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
                 raise StepError(f"{where}: not JSON ({exc.args[0]})") from exc
 
 
-def _text(part: dict[str, Any]) -> str:
+def capture_text(part: dict[str, Any]) -> str:
     data = str(part.get("data", ""))
     return base64.b64decode(data).decode() if part.get("encoding") == "BASE64" else data
 
 
-def _scores(capture: dict[str, Any], where: str) -> list[float]:
+def scores_of(capture: dict[str, Any], where: str) -> list[float]:
     output = capture["captureData"]["endpointOutput"]
-    text = _text(output)
+    text = capture_text(output)
     if "json" in str(output.get("observedContentType", "")):
         return [float(s) for s in json.loads(text)["predictions"]]
     try:
@@ -83,8 +83,8 @@ def _scores(capture: dict[str, Any], where: str) -> list[float]:
         raise StepError(f"capture {where}: the answer is not one score per line ({exc})") from exc
 
 
-def _labels(truth: dict[str, Any], where: str) -> list[int]:
-    text = _text(truth["groundTruthData"]).strip()
+def labels_of(truth: dict[str, Any], where: str) -> list[int]:
+    text = capture_text(truth["groundTruthData"]).strip()
     values = json.loads(text) if text.startswith("[") else text.replace("\n", ",").split(",")
     try:
         labels = [int(float(v)) for v in values]
@@ -97,17 +97,17 @@ def _labels(truth: dict[str, Any], where: str) -> list[int]:
 
 def merge(capture_dir: Path, truth_dir: Path) -> Merged:
     """Each captured request's scores beside its labels, matched by eventId."""
-    captured = {c["eventMetadata"]["eventId"]: (where, c) for where, c in _json_lines(capture_dir)}
+    captured = {c["eventMetadata"]["eventId"]: (where, c) for where, c in json_lines(capture_dir)}
     scores: list[float] = []
     labels: list[int] = []
     labelled: set[str] = set()
     unmatched = 0
-    for where, truth in _json_lines(truth_dir):
+    for where, truth in json_lines(truth_dir):
         event = truth.get("eventMetadata", {}).get("eventId")
         if event not in captured:
             unmatched += 1
             continue
-        request_scores, request_labels = _scores(captured[event][1], captured[event][0]), _labels(truth, where)
+        request_scores, request_labels = scores_of(captured[event][1], captured[event][0]), labels_of(truth, where)
         if len(request_scores) != len(request_labels):
             raise StepError(
                 f"ground truth {where}: {len(request_labels)} label(s) for a request with {len(request_scores)} "

@@ -126,6 +126,25 @@ def test_the_endpoints_labelled_traffic_is_checked_for_model_quality(ran: tuple[
     assert "model quality on the labelled traffic" in demo.summary(report, out_dir)
 
 
+def test_the_endpoints_labelled_traffic_is_checked_for_bias_and_explainability(
+    ran: tuple[demo.DemoReport, Path],
+) -> None:
+    """The four monitors ran on the served traffic: beside data and model quality, Clarify's bias
+    (the facet's DPPL for each shift) and explainability (the served model's attributions)."""
+    report, out_dir = ran
+    assert report.serving is not None
+    runs = report.serving.clarify
+    assert sorted(runs) == [f"{report.serving.endpoint}-model-bias", f"{report.serving.endpoint}-model-explainability"]
+    for run in runs.values():
+        assert run["execution"]["MonitoringExecutionStatus"] in ("Completed", "CompletedWithViolations"), run
+    bias = runs[f"{report.serving.endpoint}-model-bias"]["analysis.json"]["post_training_bias_metrics"]
+    assert {g["value_or_threshold"] for g in bias["facets"]["shift"]} == {"day", "night"}
+    explained = runs[f"{report.serving.endpoint}-model-explainability"]["analysis.json"]["explanations"]
+    assert len(next(iter(explained.values()))["label0"]["global_shap_values"]) > 5
+    summary = demo.summary(report, out_dir)
+    assert "-model-bias " in summary and "relies most on" in summary
+
+
 def test_every_input_row_has_a_prediction(ran: tuple[demo.DemoReport, Path]) -> None:
     report, _ = ran
     assert report.input_rows == demo.BATCH_ROWS

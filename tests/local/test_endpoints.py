@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
@@ -523,8 +525,13 @@ def test_model_quality_merges_captured_predictions_with_uploaded_labels(aws: dic
     assert {"auc", "recall", "precision"} <= {m["MetricName"] for m in published}
 
 
-def test_a_model_quality_schedule_of_an_unknown_type_is_refused(aws: dict[str, Any]) -> None:
-    with pytest.raises(ClientError, match="the local runtime runs \\['DataQuality', 'ModelQuality'\\]"):
+def test_a_schedule_of_an_unknown_type_or_definition_is_refused(aws: dict[str, Any]) -> None:
+    with pytest.raises(ClientError, match="MonitoringType Custom: give one of \\['DataQuality', 'ModelBias'"):
+        aws["sagemaker"].create_monitoring_schedule(
+            MonitoringScheduleName="scoring-custom",
+            MonitoringScheduleConfig={"MonitoringJobDefinitionName": "scoring-mq", "MonitoringType": "Custom"},
+        )
+    with pytest.raises(ClientError, match="Could not find model bias job definition 'scoring-mq'"):
         aws["sagemaker"].create_monitoring_schedule(
             MonitoringScheduleName="scoring-bias",
             MonitoringScheduleConfig={"MonitoringJobDefinitionName": "scoring-mq", "MonitoringType": "ModelBias"},
@@ -542,7 +549,8 @@ def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
     monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
     figures = {"auc": 0.9, "recall": 0.6, "precision": 0.5, "f1": 0.55, "accuracy": 0.93}
     evaluation = {
-        "binary_classification_metrics": {k: {"value": v, "standard_deviation": 0.01} for k, v in figures.items()}
+        "binary_classification_metrics": {k: {"value": v, "standard_deviation": 0.01} for k, v in figures.items()},
+        "decision_threshold": 0.4,  # what model-evaluation chose: the monitor cuts the scores there
     }
     aws["s3"].put_object(Bucket=BUCKET, Key="package/evaluation.json", Body=json.dumps(evaluation).encode())
     arguments = [
@@ -580,6 +588,7 @@ def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
     assert schedule["MonitoringScheduleConfig"]["ScheduleConfig"]["ScheduleExpression"] == "cron(0 * ? * * *)"
     definition = sm.describe_model_quality_job_definition(JobDefinitionName="scoring-model-quality")
     assert definition["NetworkConfig"]["EnableNetworkIsolation"] is True
+    assert definition["ModelQualityJobInput"]["EndpointInput"]["ProbabilityThresholdAttribute"] == 0.4
     assert definition["NetworkConfig"]["VpcConfig"]["Subnets"] == ["subnet-0a", "subnet-0b"]
     assert definition["JobResources"]["ClusterConfig"]["VolumeKmsKeyId"] == aws["key"]
     stored = aws["s3"].get_object(Bucket=BUCKET, Key="mq/baseline/constraints.json")
@@ -596,3 +605,105 @@ def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
     run = _ended_run(sm, "scoring-model-quality")
     assert run["MonitoringExecutionStatus"] == "Failed", run
     assert "has ground truth" in run["FailureReason"] and "eventMetadata.eventId" in run["FailureReason"]
+
+
+def _drifted_night_stuck_wear(rows: int) -> pd.DataFrame:
+    """Traffic whose night shift got the new supplier's tooling (drifted sensors) and whose
+    tool-wear sensor is stuck at one value."""
+    from pipelines_src import datasets
+
+    day, night = datasets.generate(rows, seed=23), datasets.generate(rows, seed=23, drift=True)
+    mixed = pd.concat([day[day["shift"] == "day"], night[night["shift"] == "night"]]).sort_values("cycle_id")
+    return mixed.assign(tool_wear_min=120.0).reset_index(drop=True)
+
+
+def _upload_truth(
+    aws: dict[str, Any], prefix: str, events: dict[str, str], bodies: list[str], labels: list[int]
+) -> None:
+    hour = datetime.now(UTC).strftime("%Y/%m/%d/%H")
+    truth = [
+        {
+            "groundTruthData": {"data": ",".join(map(str, labels[i * 10 : i * 10 + 10])), "encoding": "CSV"},
+            "eventMetadata": {"eventId": events[body]},
+            "eventVersion": "0",
+        }
+        for i, body in enumerate(bodies)
+    ]
+    body = "\n".join(map(json.dumps, truth)).encode()
+    aws["s3"].put_object(Bucket=BUCKET, Key=f"{prefix}/{hour}/labels.jsonl", Body=body)
+
+
+def _reports(aws: dict[str, Any], prefix: str) -> dict[str, Any]:
+    listed = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix=prefix)["Contents"]
+    return {
+        Path(r["Key"]).name: json.loads(aws["s3"].get_object(Bucket=BUCKET, Key=r["Key"])["Body"].read())
+        for r in listed
+    }
+
+
+def test_bias_and_explainability_monitors_find_the_drift_in_the_endpoints_traffic(
+    aws: dict[str, Any],
+    trained: dict[str, Path],
+    local_emulator: emulator.Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`mlops clarify-monitors` from the training baselines, one NOW run each: the bias report is
+    Clarify's, computed on the predictions callers got and their labels, the night shift's DPPL
+    beyond its baseline a violation; the stuck sensor changes which features the served model
+    relies on, an nDCG violation; the metrics reach CloudWatch."""
+    from pipelines_src import cli
+    from pipelines_src.steps import clarify_monitors
+
+    (tmp_path / "emulator").symlink_to(local_emulator.state_dir)
+    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
+    sm, s3 = aws["sagemaker"], aws["s3"]
+    _config(sm, "clarified", aws["key"])
+    sm.create_endpoint(EndpointName="clarified", EndpointConfigName="clarified")
+    assert _wait(sm, "clarified")["EndpointStatus"] == "InService"
+    for name in ("bias.json", "explainability.json"):
+        s3.put_object(Bucket=BUCKET, Key=f"baseline/{name}", Body=(trained["monitoring"] / name).read_bytes())
+    frame = _drifted_night_stuck_wear(200)
+    records = frame.drop(columns=["failure", "cycle_id"])
+    rows = [{str(k): v for k, v in r.items()} for r in records.to_dict("records")]
+    bodies = [json.dumps({"instances": rows[i : i + 10]}, default=str) for i in range(0, len(rows), 10)]
+    answers = [json.loads(_invoke(aws, body, "application/json", "clarified")["Body"].read()) for body in bodies]
+    time.sleep(1.5)  # the capture is written every second
+    events = demo_serving.captured_event_ids(s3, f"s3://{BUCKET}/capture/clarified/primary/")
+    _upload_truth(aws, "clarify-truth", events, bodies, frame["failure"].astype(int).tolist())
+    threshold = Predictor(trained["model"]).threshold
+    arguments = ["clarify-monitors", "clarified", "--local", "--baseline", f"s3://{BUCKET}/baseline/"]
+    arguments += ["--facet", "shift", "--label", "failure", "--threshold", str(threshold), "--schedule", "NOW"]
+    arguments += ["--ground-truth", f"s3://{BUCKET}/clarify-truth", "--output", f"s3://{BUCKET}/clarify"]
+    arguments += ["--role", ROLE, "--kms-key", aws["key"], "--subnet-ids", "subnet-0a", "--security-group-ids", "sg-0a"]
+    assert cli.main([*arguments[:5], "--facet", "region", *arguments[7:]]) == 2, "a facet the baseline lacks"
+    assert cli.main([*arguments[:4], f"s3://{BUCKET}/baseline", *arguments[5:]]) == 2, "not a folder"
+    assert cli.main([*arguments[:9], *arguments[11:]]) == 2, "a baseline folder, no --threshold: it cannot be read"
+    assert cli.main(arguments) == 0
+    for kind in ("model-bias", "model-explainability"):
+        run = _ended_run(sm, f"clarified-{kind}")
+        assert run["MonitoringExecutionStatus"] == "CompletedWithViolations", run
+    bias = _reports(aws, "clarify/clarified/clarified-model-bias/")
+    predicted = np.asarray([s for a in answers for s in a["predictions"]]) >= threshold
+    night = (records["shift"] == "night").to_numpy()
+    measured = clarify_monitors.metric_values(bias["analysis.json"])
+    assert measured[("shift", "night", "DPPL")] == pytest.approx(
+        predicted[~night].mean() - predicted[night].mean(), abs=1e-6
+    )
+    found = {(v["facet_value"], v["metric_name"]) for v in bias["constraint_violations.json"]["violations"]}
+    assert ("night", "DPPL") in found
+    explained = _reports(aws, "clarify/clarified/clarified-model-explainability/")
+    expected = clarify_monitors.explanations(trained["model"], records)
+    live = clarify_monitors.global_values(explained["analysis.json"], "the report")
+    assert live == pytest.approx(clarify_monitors.global_values(expected, "the model"), abs=1e-5)
+    assert [v["metric_name"] for v in explained["constraint_violations.json"]["violations"]] == ["nDCG"]
+    definition = sm.describe_model_bias_job_definition(JobDefinitionName="clarified-model-bias")
+    assert definition["NetworkConfig"]["EnableNetworkIsolation"] is True
+    assert definition["JobResources"]["ClusterConfig"]["VolumeKmsKeyId"] == aws["key"]
+    cloudwatch = aws["cloudwatch"]
+    assert "DPPL" in {
+        m["MetricName"] for m in cloudwatch.list_metrics(Namespace="aws/sagemaker/Endpoints/bias-metrics")["Metrics"]
+    }
+    explainability = cloudwatch.list_metrics(Namespace="aws/sagemaker/Endpoints/explainability-metrics")["Metrics"]
+    assert {"nDCG", "torque_nm"} <= {m["MetricName"] for m in explainability}
+    sm.delete_endpoint(EndpointName="clarified")

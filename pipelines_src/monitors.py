@@ -10,12 +10,14 @@ before its definition can go)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from pipelines_src.contracts import ContractError
 
 WATCHED_METRICS = ("auc", "recall", "precision", "f1")
+MODEL_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"  # where Model Monitor publishes them
 HOURLY = "cron(0 * ? * * *)"
 # A one-time run (ScheduleExpression NOW) needs its window: the hour before, as SageMaker's examples.
 ON_DEMAND_WINDOW = {"DataAnalysisStartTime": "-PT1H", "DataAnalysisEndTime": "-PT0H"}
@@ -58,6 +60,7 @@ class ModelQualityMonitor:
     ground_truth_uri: str  # where the use case uploads labels (hour partitions)
     threshold: float = 0.5
     tolerance: float = 0.1
+    alarm_topic_arn: str | None = None  # alarms on the published metrics alert this SNS topic
 
     @property
     def name(self) -> str:
@@ -236,15 +239,61 @@ def _checked_threshold(threshold: float) -> None:
         raise MonitorSetupRefused(f"--threshold {threshold}: give the package's decision threshold (0-1)")
 
 
-def ensure_model_quality_monitor(sagemaker: Any, s3: Any, spec: ModelQualityMonitor) -> dict[str, Any]:
-    """Constraints written, the definition and its schedule (re)created; what was done."""
+def model_quality_alarms(spec: ModelQualityMonitor, rules: dict[str, Any]) -> list[dict[str, Any]]:
+    """One CloudWatch alarm per constraint, on the metric the monitor publishes (Model Monitor's
+    model-metrics namespace): below the constraint's threshold in an hourly run, the topic is alerted."""
+    dimensions = [
+        {"Name": "Endpoint", "Value": spec.placement.endpoint},
+        {"Name": "MonitoringSchedule", "Value": spec.name},
+    ]
+    return [
+        {
+            "AlarmName": f"{spec.name}-{metric}",
+            "AlarmDescription": f"{metric} of {spec.placement.endpoint}'s labelled traffic fell below "
+            f"{rule['threshold']}, its approved figure less the tolerance: reports under {spec.placement.output_uri}",
+            "Namespace": MODEL_METRICS_NAMESPACE,
+            "MetricName": metric,
+            "Dimensions": dimensions,
+            "Statistic": "Minimum",
+            "Period": 3600,
+            "EvaluationPeriods": 1,
+            "Threshold": rule["threshold"],
+            "ComparisonOperator": "LessThanThreshold",
+            "TreatMissingData": "notBreaching",  # an hour without labels is the run's failure, not a breach
+            "AlarmActions": [spec.alarm_topic_arn],
+            "OKActions": [spec.alarm_topic_arn],
+        }
+        for metric, rule in sorted(rules.items())
+    ]
+
+
+def _alerting(spec: ModelQualityMonitor, cloudwatch: Any | None) -> Any:
+    """The CloudWatch client the alarms are put with, once the topic is known to be an SNS ARN."""
+    topic = spec.alarm_topic_arn
+    if topic is not None and not re.fullmatch(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+", topic):
+        raise MonitorSetupRefused(f"--alarm-topic {topic}: give the ARN of the use case's alerts topic")
+    if topic is not None and cloudwatch is None:
+        raise MonitorSetupRefused("--alarm-topic: the alarms need a CloudWatch client")
+    return cloudwatch
+
+
+def ensure_model_quality_monitor(
+    sagemaker: Any, s3: Any, spec: ModelQualityMonitor, cloudwatch: Any | None = None
+) -> dict[str, Any]:
+    """Constraints written, the definition and its schedule (re)created, with `alarm_topic_arn`
+    the alarms on its metrics (through `cloudwatch`); what was done."""
     spec.placement.check()
+    alerting = _alerting(spec, cloudwatch)
     _checked_threshold(spec.threshold)
     _bucket_key(spec.ground_truth_uri, "--ground-truth")
     constraints = suggested_constraints(_read(s3, spec.evaluation_uri, "--evaluation"), spec.tolerance)
     constraints_uri = _write(s3, spec.placement, "constraints.json", constraints)
     replaced = _replace(sagemaker, spec.placement, "ModelQuality", _model_quality_definition(spec, constraints_uri))
-    return {"name": spec.name, "replaced": replaced, "constraints": constraints["binary_classification_constraints"]}
+    rules = constraints["binary_classification_constraints"]
+    alarms = model_quality_alarms(spec, rules) if spec.alarm_topic_arn else []
+    for alarm in alarms:  # PutMetricAlarm replaces an alarm of the same name: a redeploy moves the thresholds
+        alerting.put_metric_alarm(**alarm)
+    return {"name": spec.name, "replaced": replaced, "constraints": rules, "alarms": [a["AlarmName"] for a in alarms]}
 
 
 # ----------------------------------------------------------------------------- bias and explainability

@@ -83,6 +83,14 @@ def _clients(args: argparse.Namespace) -> tuple[Any, Any]:
     return boto3.client("sagemaker"), boto3.client("s3")
 
 
+def _cloudwatch(args: argparse.Namespace) -> Any:
+    if args.local:
+        return running_emulator().client("cloudwatch")
+    import boto3
+
+    return boto3.client("cloudwatch")
+
+
 def _placement(args: argparse.Namespace) -> monitors.Placement:
     return monitors.Placement(
         endpoint=args.endpoint,
@@ -101,15 +109,22 @@ def cmd_model_quality_monitor(args: argparse.Namespace) -> int:
         evaluation = args.evaluation or monitors.evaluation_of(sagemaker, args.package)
         threshold = monitors.decision_threshold_of(s3, evaluation) if args.threshold is None else args.threshold
         spec = monitors.ModelQualityMonitor(
-            _placement(args), evaluation, args.ground_truth, threshold=threshold, tolerance=args.tolerance
+            _placement(args),
+            evaluation,
+            args.ground_truth,
+            threshold=threshold,
+            tolerance=args.tolerance,
+            alarm_topic_arn=args.alarm_topic,
         )
-        done = monitors.ensure_model_quality_monitor(sagemaker, s3, spec)
+        done = monitors.ensure_model_quality_monitor(sagemaker, s3, spec, _cloudwatch(args))
     except monitors.MonitorSetupRefused as exc:
         raise UsageError(str(exc)) from exc
     verb = "replaced" if done["replaced"] else "created"
     print(f"model-quality monitor {done['name']} {verb}, {args.schedule}; a violation when:")
     for metric, rule in done["constraints"].items():
         print(f"    {metric} < {rule['threshold']}")
+    if done["alarms"]:
+        print(f"alarms {', '.join(done['alarms'])} alert {args.alarm_topic}")
     return 0
 
 
@@ -165,6 +180,7 @@ def _register_monitors(sub: Any) -> None:
     source.add_argument("--evaluation", help="the served package's evaluation.json (s3://)")
     source.add_argument("--package", help="the served model package version: its ModelQuality statistics")
     quality.add_argument("--tolerance", type=float, default=0.1, help="how far below its evaluation a metric may fall")
+    quality.add_argument("--alarm-topic", help="an alarm per constraint on the published metrics alerts this SNS topic")
     quality.set_defaults(func=cmd_model_quality_monitor)
     clarify = sub.add_parser(
         "clarify-monitors",

@@ -4,9 +4,9 @@ AWS). The job definition's ConfigUri is Clarify's analysis configuration: `facet
 (the records' sensitive field) and `label` for bias; explainability explains the model the
 endpoint serves (its first production variant's artefact). Reports, `analysis.json` and
 `constraint_violations.json`, go under `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/` (output
-KMS key); the metrics to CloudWatch: bias to `aws/sagemaker/Endpoints/bias-metrics` (one per
-metric and facet value), feature attributions and their nDCG against the baseline to
-`aws/sagemaker/Endpoints/explainability-metrics`."""
+KMS key); the metrics to CloudWatch: bias to `aws/sagemaker/Endpoints/bias-metrics`
+(`bias_metric_<name>` per facet value, Clarify's names and dimensions), each feature's global
+attribution to `aws/sagemaker/Endpoints/explainability-metrics` (`feature_<name>`)."""
 
 from __future__ import annotations
 
@@ -99,8 +99,16 @@ def run_bias(
     _violations(definition, "ModelBias", target, found, schedule.region)
     data = [
         {
-            "MetricName": metric,
-            "Dimensions": _dimensions(definition, schedule, Facet=name, FacetValue=value),
+            "MetricName": f"bias_metric_{metric}",
+            "Dimensions": _dimensions(
+                definition,
+                schedule,
+                BiasStage="Post-Training",
+                Label=label,
+                LabelValue="1",
+                Facet=name,
+                FacetValue=value,
+            ),
             "Value": amount,
             "Timestamp": scheduled,
         }
@@ -138,14 +146,14 @@ def run_explainability(
         traffic = clarify_monitors.captured_traffic(folder / "capture")
         model_dir = _served_model(schedule, endpoint, Path(scratch) / "served")
         analysis = clarify_monitors.explanations(model_dir, traffic.records)
-    score, found = clarify_monitors.attribution_violations(baseline, analysis)
+    _, found = clarify_monitors.attribution_violations(baseline, analysis)
     target = _finish(definition, "ModelExplainability", schedule, scheduled, analysis)
     _violations(definition, "ModelExplainability", target, found, schedule.region)
     (method,) = analysis["explanations"]
-    values = clarify_monitors.global_values(analysis, "the analysis") | {"nDCG": score}
+    values = clarify_monitors.global_values(analysis, "the analysis")
     data = [
         {
-            "MetricName": name,
+            "MetricName": f"feature_{name}",
             "Dimensions": _dimensions(definition, schedule, ExplainabilityMethod=method, Label="label0"),
             "Value": value,
             "Timestamp": scheduled,

@@ -208,8 +208,14 @@ def model_quality_now(
     placement = _placement(variables, endpoint, "model-quality")
     evaluation = monitors.evaluation_of(sagemaker, package_arn)
     threshold = monitors.decision_threshold_of(s3, evaluation)
-    spec = monitors.ModelQualityMonitor(placement, evaluation, f"{base}/ground-truth/{endpoint}", threshold)
-    monitors.ensure_model_quality_monitor(sagemaker, s3, spec)
+    spec = monitors.ModelQualityMonitor(
+        placement,
+        evaluation,
+        f"{base}/ground-truth/{endpoint}",
+        threshold,
+        alarm_topic_arn=platform["alerts_topic_arn"],
+    )
+    monitors.ensure_model_quality_monitor(sagemaker, s3, spec, info.client("cloudwatch"))
     return _ended_run(sagemaker, s3, spec.name, f"{placement.output_uri}/{endpoint}/{spec.name}/")
 
 

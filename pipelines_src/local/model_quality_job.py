@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pipelines_src import monitors
 from pipelines_src.local import runtime_ext
 from pipelines_src.local.jobs import S3Uri
 from pipelines_src.local.model_monitor_job import (
@@ -25,7 +26,7 @@ from pipelines_src.local.model_monitor_job import (
 )
 from pipelines_src.steps import model_quality
 
-METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"  # what Model Monitor publishes to
+METRICS_NAMESPACE = monitors.MODEL_METRICS_NAMESPACE  # what Model Monitor publishes to, the alarms watch
 
 
 def _copy_lines(s3: Any, prefix: S3Uri, window: tuple[datetime, datetime], target: Path, *, timed: bool) -> int:

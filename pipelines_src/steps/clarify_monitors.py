@@ -239,7 +239,7 @@ def attribution_violations(baseline: dict[str, Any], analysis: dict[str, Any]) -
         return score, []
     violation = {
         "label": "label0",
-        "metric_name": "nDCG",
+        "metric_name": "shap",  # Clarify's: the method whose attributions drifted
         "constraint_check_type": "feature_attribution_drift_check",
         "description": f"nDCG {score:.4f} is below the threshold {NDCG_THRESHOLD}: the features the model relies on "
         "changed since its baseline",

@@ -580,7 +580,9 @@ def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
         ]
         for metrics in ({}, {"ModelMetrics": {"ModelQuality": {"Statistics": statistics}}})
     )
-    by_package = [*arguments[:3], "--package", measured, *arguments[5:]]
+    topic = "arn:aws:sns:eu-central-1:123456789012:use-case-alerts"
+    by_package = [*arguments[:3], "--package", measured, *arguments[5:], "--alarm-topic", topic]
+    assert cli.main([*by_package[:-1], "use-case-alerts"]) == 2, "an alarm topic that is no SNS ARN"
     assert cli.main([*by_package[:4], bare, *by_package[5:]]) == 2, "a package without model-quality statistics"
     assert cli.main(by_package) == 0, "a second deployment replaces the monitor, from the package's own evaluation"
     schedule = sm.describe_monitoring_schedule(MonitoringScheduleName="scoring-model-quality")
@@ -596,6 +598,12 @@ def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
     rules = json.loads(stored["Body"].read())["binary_classification_constraints"]
     assert rules["recall"] == {"threshold": 0.54, "comparison_operator": "LessThanThreshold"}
     assert set(rules) == {"auc", "recall", "precision", "f1"}
+    alarms = aws["cloudwatch"].describe_alarms(AlarmNamePrefix="scoring-model-quality-")["MetricAlarms"]
+    assert {a["MetricName"]: a["Threshold"] for a in alarms} == {m: r["threshold"] for m, r in rules.items()}
+    assert {(a["Namespace"], a["ComparisonOperator"], a["AlarmActions"][0]) for a in alarms} == {
+        ("aws/sagemaker/Endpoints/model-metrics", "LessThanThreshold", topic)
+    }
+    assert {d["Value"] for d in alarms[0]["Dimensions"]} == {"scoring", "scoring-model-quality"}
     assert [
         d["MonitoringJobDefinitionName"] for d in sm.list_model_quality_job_definitions()["JobDefinitionSummaries"]
     ].count("scoring-model-quality") == 1
@@ -696,14 +704,16 @@ def test_bias_and_explainability_monitors_find_the_drift_in_the_endpoints_traffi
     expected = clarify_monitors.explanations(trained["model"], records)
     live = clarify_monitors.global_values(explained["analysis.json"], "the report")
     assert live == pytest.approx(clarify_monitors.global_values(expected, "the model"), abs=1e-5)
-    assert [v["metric_name"] for v in explained["constraint_violations.json"]["violations"]] == ["nDCG"]
+    assert [v["constraint_check_type"] for v in explained["constraint_violations.json"]["violations"]] == [
+        "feature_attribution_drift_check"
+    ]
     definition = sm.describe_model_bias_job_definition(JobDefinitionName="clarified-model-bias")
     assert definition["NetworkConfig"]["EnableNetworkIsolation"] is True
     assert definition["JobResources"]["ClusterConfig"]["VolumeKmsKeyId"] == aws["key"]
     cloudwatch = aws["cloudwatch"]
-    assert "DPPL" in {
+    assert "bias_metric_DPPL" in {
         m["MetricName"] for m in cloudwatch.list_metrics(Namespace="aws/sagemaker/Endpoints/bias-metrics")["Metrics"]
     }
     explainability = cloudwatch.list_metrics(Namespace="aws/sagemaker/Endpoints/explainability-metrics")["Metrics"]
-    assert {"nDCG", "torque_nm"} <= {m["MetricName"] for m in explainability}
+    assert "feature_torque_nm" in {m["MetricName"] for m in explainability}
     sm.delete_endpoint(EndpointName="clarified")

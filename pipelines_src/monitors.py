@@ -363,3 +363,65 @@ def ensure_clarify_monitors(sagemaker: Any, s3: Any, spec: ClarifyMonitors) -> d
             _explainability_definition(spec, configs["explainability-analysis-config.json"]),
         ),
     }
+
+
+# ----------------------------------------------------------------------------- from a serving root's outputs
+# The `api_monitors` output of a serving root (examples/realtime-endpoint): what the monitors need.
+API_MONITOR_FIELDS = (
+    "endpoint_name",
+    "ground_truth_s3_uri",
+    "kms_key_arn",
+    "model_package_arn",
+    "reports_s3_uri",
+    "role_arn",
+    "security_group_ids",
+    "subnet_ids",
+)
+
+
+def api_monitors_of(document: Any, where: str) -> dict[str, Any]:
+    """The `api_monitors` output, from `terraform output -json api_monitors` or `terraform output -json`."""
+    found = document.get("api_monitors", document) if isinstance(document, dict) else None
+    if isinstance(found, dict) and isinstance(found.get("value"), dict):
+        found = found["value"]  # `terraform output -json` wraps each output in {"value": ..., "type": ...}
+    missing = [name for name in API_MONITOR_FIELDS if not isinstance(found, dict) or not found.get(name)]
+    if missing:
+        raise MonitorSetupRefused(
+            f"{where}: no {missing} in it: give the serving root's `terraform output -json api_monitors`"
+        )
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def ensure_endpoint_monitors(
+    sagemaker: Any, s3: Any, cloudwatch: Any, fields: dict[str, Any], schedule: str = HOURLY
+) -> list[str]:
+    """Model quality (alarmed when the output names an alerts topic), and with a `bias_facet`
+    bias and explainability, for the package the root serves; what was set up."""
+    placement = Placement(
+        endpoint=fields["endpoint_name"],
+        output_uri=fields["reports_s3_uri"],
+        role_arn=fields["role_arn"],
+        kms_key_arn=fields["kms_key_arn"],
+        subnet_ids=tuple(fields["subnet_ids"]),
+        security_group_ids=tuple(fields["security_group_ids"]),
+        schedule=schedule,
+    )
+    package = fields["model_package_arn"]
+    evaluation = evaluation_of(sagemaker, package)
+    threshold = decision_threshold_of(s3, evaluation)
+    topic = fields.get("alerts_topic_arn") or None
+    quality = ModelQualityMonitor(
+        placement, evaluation, fields["ground_truth_s3_uri"], threshold, alarm_topic_arn=topic
+    )
+    done = ensure_model_quality_monitor(sagemaker, s3, quality, cloudwatch)
+    lines = [f"{done['name']} ({len(done['alarms'])} alarm(s)), cut at {threshold}"]
+    if fields.get("bias_facet"):
+        clarify = ClarifyMonitors(
+            placement,
+            baseline_of(sagemaker, package),
+            fields["ground_truth_s3_uri"],
+            fields["bias_facet"],
+            threshold=threshold,
+        )
+        lines += sorted(ensure_clarify_monitors(sagemaker, s3, clarify))
+    return lines

@@ -4,6 +4,17 @@ variable "baseline_uri" {
   nullable    = false
 }
 
+variable "bias_facet" {
+  description = "The records' sensitive field the endpoint's bias monitor measures (`mlops endpoint-monitors`); null: no bias or explainability monitor."
+  type        = string
+  default     = "shift"
+
+  validation {
+    condition     = var.bias_facet == null || can(regex("^[A-Za-z_][A-Za-z0-9_]*$", var.bias_facet))
+    error_message = "bias_facet: give the name of a field of the records the endpoint receives (letters, digits, _), or null."
+  }
+}
+
 variable "mandatory_tags" {
   description = "Tags every resource carries (checked by the mandatory-tag policy on the plan)."
   type = object({

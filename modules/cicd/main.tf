@@ -12,8 +12,15 @@ locals {
   resolve_approved = var.deploy_model_package_group == null ? [] : [
     ".venv/bin/mlops approved-package ${var.deploy_model_package_group} --tfvars ${var.inference_root}/approved-package.auto.tfvars.json"
   ]
-  build_commands = { for k, v in local.builds : k => concat(["make setup"], k == "deploy-inference" ? local.resolve_approved : [], [v]) }
-  codecommit     = var.source_repository.type == "CodeCommit"
+  # After the apply: the monitors the provider cannot create, from the root's api_monitors output.
+  set_up_api_monitors = var.deploy_api_monitors ? [
+    "terraform -chdir=${var.inference_root} output -json api_monitors > api-monitors.json",
+    ".venv/bin/mlops endpoint-monitors --outputs api-monitors.json",
+  ] : []
+  build_commands = {
+    for k, v in local.builds : k => k == "deploy-inference" ? concat(["make setup"], local.resolve_approved, [v], local.set_up_api_monitors) : ["make setup", v]
+  }
+  codecommit = var.source_repository.type == "CodeCommit"
   source_configuration = local.codecommit ? {
     RepositoryName       = var.source_repository.repository
     BranchName           = var.source_repository.branch
@@ -52,6 +59,13 @@ resource "aws_codebuild_project" "this" {
 
   artifacts {
     type = "CODEPIPELINE"
+  }
+
+  lifecycle {
+    precondition {
+      condition     = !var.deploy_api_monitors || var.deploy_model_package_group != null
+      error_message = "deploy_api_monitors: set deploy_model_package_group too; the monitors are set up for the package the deploy resolved from that group."
+    }
   }
 
   environment {

@@ -40,6 +40,8 @@ data "aws_iam_policy_document" "trust" {
 
 data "aws_iam_policy_document" "codebuild" {
   count = var.create_pipelines ? 1 : 0
+  # with deploy_api_monitors, what `mlops endpoint-monitors` needs (below)
+  source_policy_documents = data.aws_iam_policy_document.api_monitors[*].json
 
   statement {
     sid       = "BuildLogs"
@@ -93,6 +95,43 @@ data "aws_iam_policy_document" "codebuild" {
       actions   = ["sagemaker:ListModelPackages"]
       resources = ["arn:${local.context.partition}:sagemaker:${local.context.region}:${local.context.account}:model-package-group/${statement.value}"]
     }
+  }
+}
+
+locals {
+  # What `mlops endpoint-monitors` calls: the three job definition kinds and their schedules.
+  monitor_kinds = ["model-quality", "model-bias", "model-explainability"]
+  sagemaker_arn = "arn:${local.context.partition}:sagemaker:${local.context.region}:${local.context.account}"
+}
+
+data "aws_iam_policy_document" "api_monitors" {
+  count = var.create_pipelines && var.deploy_api_monitors && var.deploy_model_package_group != null ? 1 : 0
+
+  statement {
+    sid = "SetUpTheApiMonitors"
+    actions = concat(
+      flatten([for kind in ["ModelQuality", "ModelBias", "ModelExplainability"] : ["sagemaker:Create${kind}JobDefinition", "sagemaker:Delete${kind}JobDefinition"]]),
+      ["sagemaker:CreateMonitoringSchedule", "sagemaker:DeleteMonitoringSchedule"],
+    )
+    resources = concat([for kind in local.monitor_kinds : "${local.sagemaker_arn}:${kind}-job-definition/*"], ["${local.sagemaker_arn}:monitoring-schedule/*"])
+  }
+
+  statement {
+    sid       = "ListTheMonitors"
+    actions   = ["sagemaker:ListModelBiasJobDefinitions", "sagemaker:ListModelExplainabilityJobDefinitions", "sagemaker:ListModelQualityJobDefinitions", "sagemaker:ListMonitoringSchedules"]
+    resources = ["*"] # List actions take no resource
+  }
+
+  statement {
+    sid       = "ReadTheServedPackage"
+    actions   = ["sagemaker:DescribeModelPackage"]
+    resources = ["${local.sagemaker_arn}:model-package/${var.deploy_model_package_group}/*"]
+  }
+
+  statement {
+    sid       = "AlarmOnModelQuality"
+    actions   = ["cloudwatch:PutMetricAlarm"]
+    resources = ["arn:${local.context.partition}:cloudwatch:${local.context.region}:${local.context.account}:alarm:*-model-quality-*"]
   }
 }
 

@@ -30,6 +30,13 @@ variable "deploy_approval" {
   nullable    = false
 }
 
+variable "deploy_api_monitors" {
+  description = "After the inference pipeline's apply, set the endpoint's model-quality, bias and explainability monitors up through the SageMaker API (the provider has no resource for them): `mlops endpoint-monitors --outputs` reads the root's `api_monitors` output (examples/realtime-endpoint has it). Needs deploy_model_package_group."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "deploy_model_package_group" {
   description = "Deploy on approval for a root that serves one pinned version (examples/realtime-endpoint): the inference pipeline's Deploy first writes this group's newest Approved version as model_package_arn in <inference_root>/approved-package.auto.tfvars.json (`mlops approved-package`), then applies the root. The Approved event cannot hand its ARN to a build, so the step resolves it. null applies the root as it is (a batch root whose state machine resolves the newest Approved version itself)."
   type        = string

@@ -14,6 +14,7 @@ SageMaker API from the served package's own evaluation and training baselines.""
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,25 @@ def cmd_clarify_monitors(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_endpoint_monitors(args: argparse.Namespace) -> int:
+    path = Path(args.outputs)
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise UsageError(
+            f"--outputs {path}: not a readable JSON file ({exc}): terraform output -json api_monitors"
+        ) from exc
+    sagemaker, s3 = _clients(args)
+    try:
+        fields = monitors.api_monitors_of(document, f"--outputs {path}")
+        done = monitors.ensure_endpoint_monitors(sagemaker, s3, _cloudwatch(args), fields, args.schedule)
+    except monitors.MonitorSetupRefused as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"monitors of {fields['endpoint_name']} serving {fields['model_package_arn']}, {args.schedule}:")
+    print("\n".join(f"    {line}" for line in done))
+    return 0
+
+
 def _monitor_arguments(command: Any) -> None:
     """Where the monitoring jobs run and write, and when: the same for every monitor command."""
     command.add_argument("endpoint", help="the endpoint whose captured traffic is checked")
@@ -193,6 +213,14 @@ def _register_monitors(sub: Any) -> None:
     clarify.add_argument("--facet", required=True, help="the records' sensitive field bias is measured for")
     clarify.add_argument("--label", default="label", help="the label's name in the bias report")
     clarify.set_defaults(func=cmd_clarify_monitors)
+    from_root = sub.add_parser(
+        "endpoint-monitors",
+        help="(re)create the model-quality, bias and explainability monitors from a serving root's api_monitors output",
+    )
+    from_root.add_argument("--outputs", required=True, help="the root's `terraform output -json api_monitors` (a file)")
+    from_root.add_argument("--schedule", default=monitors.HOURLY, help="cron expression (default hourly), or NOW")
+    from_root.add_argument("--local", action="store_true", help="on the local emulator")
+    from_root.set_defaults(func=cmd_endpoint_monitors)
 
 
 def register(sub: Any) -> None:

@@ -337,7 +337,7 @@ def serve_in_real_time(
         "use_case": deployment.use_case,
     }
     try:
-        return demo_serving.serve(info, root, variables, deployed, log)
+        return demo_serving.serve(info, root, variables, log)
     except demo_serving.ServingFailed as exc:
         raise DemoFailed(f"real-time serving: {exc}") from exc
 

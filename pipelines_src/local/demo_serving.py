@@ -106,9 +106,7 @@ def monitor_now(sagemaker: Any, definition: str, schedule: str) -> dict[str, Any
     return execution
 
 
-def serve(
-    info: emulator.Emulator, root: tf.TerraformRoot, variables: dict[str, Any], package_arn: str, log: Log
-) -> Serving:
+def serve(info: emulator.Emulator, root: tf.TerraformRoot, variables: dict[str, Any], log: Log) -> Serving:
     """Apply the serving root, call the endpoint, monitor what it captured (data quality; model
     quality, bias and explainability once the labels of that traffic are uploaded)."""
     # Saved beside the staged root, so `mlops demo-down` destroys it with the same values.
@@ -129,10 +127,8 @@ def serve(
     execution = monitor_now(info.client("sagemaker"), outputs["job_definition_name"], schedule)
     reports = f"s3://{bucket}/{use_case}/monitoring/data-quality/{endpoint}/{schedule}/"
     served = Serving(endpoint, requests, first, captured, schedule, execution, _violations(s3, reports), reports)
-    log("      the field's labels for that traffic arrive; on-demand model-quality run")
-    served.model_quality = model_quality_now(info, variables, endpoint, package_arn, bodies)
-    log("      on-demand model-bias and model-explainability runs on the same traffic")
-    served.clarify = clarify_now(info, variables, endpoint, package_arn)
+    log("      the field's labels for that traffic arrive; the API monitors (mlops endpoint-monitors), one run each")
+    served.model_quality, served.clarify = api_monitors_now(info, variables, outputs, bodies)
     return served
 
 
@@ -167,19 +163,6 @@ def upload_ground_truth(
     s3.put_object(Bucket=target.bucket, Key=key, Body="\n".join(lines).encode(), **encryption)
 
 
-def _placement(variables: dict[str, Any], endpoint: str, monitor: str) -> monitors.Placement:
-    platform = variables["platform"]
-    return monitors.Placement(
-        endpoint=endpoint,
-        output_uri=f"s3://{platform['artifacts_bucket']}/{variables['use_case']}/monitoring/{monitor}",
-        role_arn=platform["execution_role_arn"],
-        kms_key_arn=platform["kms_key_arn"],
-        subnet_ids=tuple(platform["subnet_ids"]),
-        security_group_ids=tuple(platform["security_group_ids"]),
-        schedule="NOW",
-    )
-
-
 def _ended_run(sagemaker: Any, s3: Any, schedule: str, uri: str) -> dict[str, Any]:
     """The schedule's run once ended, with the reports it wrote under `uri` by file name."""
 
@@ -197,46 +180,26 @@ def _ended_run(sagemaker: Any, s3: Any, schedule: str, uri: str) -> dict[str, An
     return {"execution": execution, "uri": uri} | read
 
 
-def model_quality_now(
-    info: emulator.Emulator, variables: dict[str, Any], endpoint: str, package_arn: str, bodies: list[str]
-) -> dict[str, Any]:
-    """Labels uploaded, the monitor set up as `mlops model-quality-monitor --package` does, one run."""
-    platform, s3, sagemaker = variables["platform"], info.client("s3"), info.client("sagemaker")
-    base = f"s3://{platform['artifacts_bucket']}/{variables['use_case']}"
-    events = captured_event_ids(s3, f"{base}/capture/{endpoint}/")
-    upload_ground_truth(s3, platform, f"{base}/ground-truth/{endpoint}", events, bodies)
-    placement = _placement(variables, endpoint, "model-quality")
-    evaluation = monitors.evaluation_of(sagemaker, package_arn)
-    threshold = monitors.decision_threshold_of(s3, evaluation)
-    spec = monitors.ModelQualityMonitor(
-        placement,
-        evaluation,
-        f"{base}/ground-truth/{endpoint}",
-        threshold,
-        alarm_topic_arn=platform["alerts_topic_arn"],
-    )
-    monitors.ensure_model_quality_monitor(sagemaker, s3, spec, info.client("cloudwatch"))
-    return _ended_run(sagemaker, s3, spec.name, f"{placement.output_uri}/{endpoint}/{spec.name}/")
-
-
-def clarify_now(
-    info: emulator.Emulator, variables: dict[str, Any], endpoint: str, package_arn: str
-) -> dict[str, dict[str, Any]]:
-    """The bias and explainability monitors set up as `mlops clarify-monitors --package` does
-    (the labels are uploaded already), one run each; by schedule name."""
+def api_monitors_now(
+    info: emulator.Emulator, variables: dict[str, Any], outputs: dict[str, Any], bodies: list[str]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The labels of the traffic uploaded, the model-quality, bias and explainability monitors set
+    up from the root's `api_monitors` output as `mlops endpoint-monitors` does, one run each: the
+    model-quality run and the Clarify runs by schedule name."""
     s3, sagemaker = info.client("s3"), info.client("sagemaker")
-    placement = _placement(variables, endpoint, "clarify")
-    evaluation = monitors.evaluation_of(sagemaker, package_arn)
-    spec = monitors.ClarifyMonitors(
-        placement,
-        monitors.baseline_of(sagemaker, package_arn),
-        f"s3://{variables['platform']['artifacts_bucket']}/{variables['use_case']}/ground-truth/{endpoint}",
-        str(datasets.SCHEMA.facet),
-        label=datasets.SCHEMA.target,
-        threshold=monitors.decision_threshold_of(s3, evaluation),
-    )
-    names = monitors.ensure_clarify_monitors(sagemaker, s3, spec)
-    return {name: _ended_run(sagemaker, s3, name, f"{placement.output_uri}/{endpoint}/{name}/") for name in names}
+    fields = monitors.api_monitors_of(outputs, "the serving root's outputs")
+    endpoint, reports = fields["endpoint_name"], fields["reports_s3_uri"]
+    base = f"s3://{variables['platform']['artifacts_bucket']}/{variables['use_case']}"
+    events = captured_event_ids(s3, f"{base}/capture/{endpoint}/")
+    upload_ground_truth(s3, variables["platform"], fields["ground_truth_s3_uri"], events, bodies)
+    monitors.ensure_endpoint_monitors(sagemaker, s3, info.client("cloudwatch"), fields, "NOW")
+    runs = {
+        f"{endpoint}-{kind}": _ended_run(
+            sagemaker, s3, f"{endpoint}-{kind}", f"{reports}/{endpoint}/{endpoint}-{kind}/"
+        )
+        for kind in ("model-quality", "model-bias", "model-explainability")
+    }
+    return runs.pop(f"{endpoint}-model-quality"), runs
 
 
 def _violations(s3: Any, uri: str) -> list[dict[str, Any]]:

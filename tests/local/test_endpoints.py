@@ -717,3 +717,75 @@ def test_bias_and_explainability_monitors_find_the_drift_in_the_endpoints_traffi
     explainability = cloudwatch.list_metrics(Namespace="aws/sagemaker/Endpoints/explainability-metrics")["Metrics"]
     assert "feature_torque_nm" in {m["MetricName"] for m in explainability}
     sm.delete_endpoint(EndpointName="clarified")
+
+
+def test_the_api_monitors_are_set_up_from_a_serving_roots_outputs(
+    aws: dict[str, Any],
+    trained: dict[str, Path],
+    local_emulator: emulator.Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`mlops endpoint-monitors --outputs` (what the deploy build runs after its apply): from the
+    root's api_monitors output, the package's evaluation and baselines, the three monitors, cut
+    at the threshold the evaluation records, and model quality's alarms to the alerts topic."""
+    from pipelines_src import cli
+
+    (tmp_path / "emulator").symlink_to(local_emulator.state_dir)
+    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
+    sm, s3 = aws["sagemaker"], aws["s3"]
+    evaluation = json.loads((trained["evaluation"] / "evaluation.json").read_text())
+    s3.put_object(Bucket=BUCKET, Key="served/evaluation/evaluation.json", Body=json.dumps(evaluation).encode())
+    for name in ("statistics.json", "constraints.json", "bias.json", "explainability.json"):
+        s3.put_object(Bucket=BUCKET, Key=f"served/monitoring/{name}", Body=(trained["monitoring"] / name).read_bytes())
+    document = {"ContentType": "application/json"}
+    metrics = {
+        "ModelQuality": {"Statistics": document | {"S3Uri": f"s3://{BUCKET}/served/evaluation/evaluation.json"}},
+        "ModelDataQuality": {
+            "Statistics": document | {"S3Uri": f"s3://{BUCKET}/served/monitoring/statistics.json"},
+            "Constraints": document | {"S3Uri": f"s3://{BUCKET}/served/monitoring/constraints.json"},
+        },
+    }
+    sm.create_model_package_group(ModelPackageGroupName="served-group")
+    container = {"Image": IMAGE, "ModelDataUrl": f"s3://{BUCKET}/model.tar.gz"}
+    spec = {
+        "Containers": [container],
+        "SupportedContentTypes": ["text/csv"],
+        "SupportedResponseMIMETypes": ["text/csv"],
+    }
+    package = sm.create_model_package(
+        ModelPackageGroupName="served-group", InferenceSpecification=spec, ModelMetrics=metrics
+    )
+    topic = "arn:aws:sns:eu-central-1:123456789012:quality-alerts"
+    fields = {
+        "alerts_topic_arn": topic,
+        "bias_facet": "shift",
+        "endpoint_name": "scoring",
+        "ground_truth_s3_uri": f"s3://{BUCKET}/served-truth",
+        "kms_key_arn": aws["key"],
+        "model_package_arn": package["ModelPackageArn"],
+        "reports_s3_uri": f"s3://{BUCKET}/served-reports",
+        "role_arn": ROLE,
+        "security_group_ids": ["sg-0a"],
+        "subnet_ids": ["subnet-0a"],
+    }
+    outputs = tmp_path / "api-monitors.json"
+    outputs.write_text(json.dumps({k: v for k, v in fields.items() if k != "role_arn"}))
+    assert cli.main(["endpoint-monitors", "--outputs", str(outputs), "--local"]) == 2, "an output without role_arn"
+    outputs.write_text("not json")
+    assert cli.main(["endpoint-monitors", "--outputs", str(outputs), "--local"]) == 2, "not terraform's JSON"
+    outputs.write_text(json.dumps({"api_monitors": {"value": fields, "type": "object", "sensitive": False}}))
+    assert cli.main(["endpoint-monitors", "--outputs", str(outputs), "--local"]) == 0
+    schedules = sm.list_monitoring_schedules(EndpointName="scoring")["MonitoringScheduleSummaries"]
+    types = {s["MonitoringScheduleName"]: s["MonitoringType"] for s in schedules}
+    assert {types.get(f"scoring-{k}") for k in ("model-quality", "model-bias", "model-explainability")} == {
+        "ModelQuality",
+        "ModelBias",
+        "ModelExplainability",
+    }
+    threshold = sm.describe_model_bias_job_definition(JobDefinitionName="scoring-model-bias")["ModelBiasJobInput"][
+        "EndpointInput"
+    ]["ProbabilityThresholdAttribute"]
+    assert threshold == evaluation["decision_threshold"] != 0.5
+    alarms = aws["cloudwatch"].describe_alarms(AlarmNamePrefix="scoring-model-quality-")["MetricAlarms"]
+    assert len(alarms) == 4 and {a["AlarmActions"][0] for a in alarms} == {topic}

@@ -95,9 +95,45 @@ run "without_a_group_the_root_is_applied_as_it_is" {
   command = plan
 
   assert {
-    condition     = !strcontains(aws_codebuild_project.this["deploy-inference"].source[0].buildspec, "approved-package") && length([for s in data.aws_iam_policy_document.codebuild[0].statement : s if s.sid == "FindTheApprovedVersion"]) == 0
+    condition     = !strcontains(aws_codebuild_project.this["deploy-inference"].source[0].buildspec, "approved-package") && !strcontains(aws_codebuild_project.this["deploy-inference"].source[0].buildspec, "endpoint-monitors") && length([for s in data.aws_iam_policy_document.codebuild[0].statement : s if s.sid == "FindTheApprovedVersion"]) == 0 && length(data.aws_iam_policy_document.api_monitors) == 0
     error_message = "No group: no resolution step and no registry permission."
   }
+}
+
+run "deploy_sets_the_api_monitors_up_after_the_apply" {
+  command = plan
+  variables {
+    deploy_model_package_group = "quality-models"
+    deploy_api_monitors        = true
+  }
+
+  assert {
+    condition     = slice(yamldecode(aws_codebuild_project.this["deploy-inference"].source[0].buildspec).phases.build.commands, 2, 5) == ["make apply-aws EXAMPLE=examples/realtime-endpoint", "terraform -chdir=examples/realtime-endpoint output -json api_monitors > api-monitors.json", ".venv/bin/mlops endpoint-monitors --outputs api-monitors.json"]
+    error_message = "After the apply, the monitors are set up from the root's api_monitors output."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.api_monitors[0].statement : s.resources if s.sid == "ReadTheServedPackage"]) == toset(["arn:aws:sagemaker:eu-central-1:123456789012:model-package/quality-models/*"])
+    error_message = "The build may read that group's versions only."
+  }
+
+  assert {
+    condition     = alltrue([for r in one([for s in data.aws_iam_policy_document.api_monitors[0].statement : s.resources if s.sid == "SetUpTheApiMonitors"]) : can(regex(":(model-(quality|bias|explainability)-job-definition|monitoring-schedule)/[*]$", r))])
+    error_message = "Creating and deleting is limited to the monitors' own resource types."
+  }
+
+  assert {
+    condition     = yamldecode(aws_codebuild_project.this["apply"].source[0].buildspec).phases.build.commands == ["make setup", "make apply-aws EXAMPLE=examples/use-case-complete"]
+    error_message = "The infrastructure apply is unchanged."
+  }
+}
+
+run "api_monitors_need_the_group_the_deploy_resolves" {
+  command = plan
+  variables {
+    deploy_api_monitors = true
+  }
+  expect_failures = [aws_codebuild_project.this]
 }
 
 run "rejects_a_group_name_sagemaker_refuses" {

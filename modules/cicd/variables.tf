@@ -23,15 +23,15 @@ variable "create_pipelines" {
   nullable    = false
 }
 
-variable "deploy_approval" {
-  description = "A manual approval before the inference pipeline deploys an approved package (separation of duties: the model reviewer approves the package, an operator its deployment); false deploys on the registry's Approved event alone."
+variable "deploy_api_monitors" {
+  description = "After the inference pipeline's apply, set the endpoint's model-quality, bias and explainability monitors up through the SageMaker API (the provider has no resource for them): `mlops endpoint-monitors --outputs` reads the root's `api_monitors` output (examples/realtime-endpoint has it). Needs deploy_model_package_group."
   type        = bool
   default     = false
   nullable    = false
 }
 
-variable "deploy_api_monitors" {
-  description = "After the inference pipeline's apply, set the endpoint's model-quality, bias and explainability monitors up through the SageMaker API (the provider has no resource for them): `mlops endpoint-monitors --outputs` reads the root's `api_monitors` output (examples/realtime-endpoint has it). Needs deploy_model_package_group."
+variable "deploy_approval" {
+  description = "A manual approval before the inference pipeline deploys an approved package (separation of duties: the model reviewer approves the package, an operator its deployment); false deploys on the registry's Approved event alone."
   type        = bool
   default     = false
   nullable    = false

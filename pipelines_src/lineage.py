@@ -7,9 +7,11 @@ items the chain is rebuilt both ways:
 
     data (s3 prefix) -> training execution -> model package -> batch execution -> predictions
                                               (promoted from) ^          data --^
+                                                            model package -> endpoint -> captured traffic
 
-so a prediction output leads back to the package, the training and the data it learnt from, and
-a data object forward to every prediction made with models trained on it. A package's own
+so a prediction output (or an endpoint's captured traffic) leads back to the package, the
+training and the data it learnt from, and a data object forward to every prediction made with
+models trained on it. Endpoints come from SageMaker itself: the ones serving a package now. A package's own
 description (image, model data, where it was promoted from) and, for data, the objects there now
 with their ETag and version id are added when the clients are given. The same code answers on
 AWS and on the local runtime: both read the table and the registry through the AWS API.
@@ -24,7 +26,8 @@ from typing import Any
 
 from pipelines_src.contracts import ContractError
 
-KINDS = ("data", "training", "model-package", "batch-inference", "output")  # left to right in the picture
+# left to right in the picture
+KINDS = ("data", "training", "model-package", "batch-inference", "endpoint", "output")
 
 
 class LineageNotFound(ContractError):
@@ -131,6 +134,43 @@ def describe_packages(lineage: Lineage, sagemaker: Any) -> None:
         if source := metadata.get("promoted_from"):
             lineage.link(lineage.add("model-package", source, note="promoted from (another stage's registry)"), node.id)
             node.details["promoted_by"] = f"{metadata.get('promoted_by', '')} at {metadata.get('promoted_at', '')}"
+
+
+def _served_packages(sagemaker: Any, config: dict[str, Any]) -> dict[str, str]:
+    """The package each variant of an endpoint configuration serves, by variant name."""
+    found = {}
+    for variant in config["ProductionVariants"] + config.get("ShadowProductionVariants", []):
+        container = sagemaker.describe_model(ModelName=variant["ModelName"]).get("PrimaryContainer") or {}
+        if container.get("ModelPackageName"):
+            found[variant["VariantName"]] = str(container["ModelPackageName"])
+    return found
+
+
+def describe_endpoints(lineage: Lineage, sagemaker: Any) -> None:
+    """Every endpoint serving a package of the lineage now, its variants and deployment time;
+    what it captured is its predictions (`<capture>/<endpoint>/<variant>/`), made with that package."""
+    packages = {n.id for n in lineage.nodes.values() if n.kind == "model-package"}
+    names = [e["EndpointName"] for p in sagemaker.get_paginator("list_endpoints").paginate() for e in p["Endpoints"]]
+    for name in sorted(names):
+        endpoint = sagemaker.describe_endpoint(EndpointName=name)
+        config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+        capture = (config.get("DataCaptureConfig") or {}).get("DestinationS3Uri", "")
+        for variant, package in _served_packages(sagemaker, config).items():
+            if package not in packages:
+                continue
+            node = lineage.add(
+                "endpoint",
+                endpoint["EndpointArn"],
+                name=name,
+                configuration=endpoint["EndpointConfigName"],
+                status=endpoint["EndpointStatus"],
+                deployed=str(endpoint.get("LastModifiedTime", "")),
+                **{f"variant {variant}": package.rsplit("/", 2)[-2] + "/" + package.rsplit("/", 1)[-1]},
+            )
+            lineage.link(package, node)
+            if capture:
+                traffic = lineage.add("output", f"{capture.rstrip('/')}/{name}/{variant}/", what="captured traffic")
+                lineage.link(node, traffic)
 
 
 def describe_data(lineage: Lineage, s3: Any, limit: int = 20) -> None:

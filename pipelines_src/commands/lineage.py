@@ -38,8 +38,9 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     c, table = _clients(args)
     try:
         found = lineage.from_items(lineage.scan(c["dynamodb"], table))
-        node = lineage.resolve(found, args.query)
         lineage.describe_packages(found, c["sagemaker"])
+        lineage.describe_endpoints(found, c["sagemaker"])  # before resolving: a captured object names one
+        node = lineage.resolve(found, args.query)
         lineage.describe_data(found, c["s3"])
     except lineage.LineageNotFound as exc:
         raise UsageError(str(exc)) from exc
@@ -53,7 +54,7 @@ def cmd_lineage(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     command = sub.add_parser(
-        "lineage", help="data -> training -> model package -> batch -> predictions, both ways, from the metadata store"
+        "lineage", help="data -> training -> model package -> batch or endpoint -> predictions, both ways"
     )
     command.add_argument("query", help="a model package ARN, an execution name, or an s3:// URI (input or prediction)")
     command.add_argument("--local", action="store_true", help="the root deployed on the local emulator")

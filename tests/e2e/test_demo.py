@@ -610,6 +610,31 @@ def test_lineage_answers_from_a_prediction_back_to_its_data_and_from_data_forwar
         assert expected in downstream, f"{expected} is downstream of the training data:\n{downstream}"
 
 
+def test_lineage_follows_the_approved_package_to_its_endpoint_and_back_from_its_traffic(
+    local_cli: Path, ran: tuple[demo.DemoReport, Path], clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The endpoint serving the package is downstream of it, and a request it captured leads back
+    to the package, its training and the training data."""
+    report, _ = ran
+    assert report.serving is not None
+    training, endpoint = report.run("training"), report.serving.endpoint
+    assert cli.main(["lineage", report.model_package_arn, "--local"]) == 0
+    _, downstream = _sections(capsys.readouterr().out)
+    assert f"endpoint/{endpoint}" in downstream and f"/capture/{endpoint}/primary/" in downstream, downstream
+    sm = clients["sagemaker"]
+    config = sm.describe_endpoint_config(
+        EndpointConfigName=sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+    )
+    capture = f"{config['DataCaptureConfig']['DestinationS3Uri'].rstrip('/')}/{endpoint}/primary/"
+    bucket, _, prefix = capture.removeprefix("s3://").partition("/")
+    captured = [o["Key"] for o in clients["s3"].list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]]
+    assert captured
+    assert cli.main(["lineage", f"s3://{bucket}/{captured[0]}", "--local"]) == 0
+    upstream, _ = _sections(capsys.readouterr().out)
+    for expected in (endpoint, report.model_package_arn, training.name, training.output["data_uri"]):
+        assert expected in upstream, f"{expected} is upstream of the captured request:\n{upstream}"
+
+
 def test_lineage_of_something_unknown_names_what_can_be_asked(
     local_cli: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -472,18 +472,7 @@ def test_model_quality_merges_captured_predictions_with_uploaded_labels(aws: dic
     time.sleep(1.5)  # the capture is written every second
     events = _event_ids(aws, bodies)
     assert len(events) == 20
-    hour = datetime.now(UTC).strftime("%Y/%m/%d/%H")
-    truth = [
-        {
-            "groundTruthData": {"data": ",".join(map(str, labels[i * 10 : i * 10 + 10])), "encoding": "CSV"},
-            "eventMetadata": {"eventId": events[body]},
-            "eventVersion": "0",
-        }
-        for i, body in enumerate(bodies)
-    ]
-    aws["s3"].put_object(
-        Bucket=BUCKET, Key=f"ground-truth/{hour}/labels.jsonl", Body="\n".join(map(json.dumps, truth)).encode()
-    )
+    _upload_truth(aws, "ground-truth", events, bodies, labels)
     rules = {
         "auc": {"threshold": 0.999, "comparison_operator": "LessThanThreshold"},
         "accuracy": {"threshold": 0.01, "comparison_operator": "LessThanThreshold"},

@@ -98,6 +98,23 @@ def _ended_run(sm: Any, schedule: str) -> dict[str, Any]:
     raise AssertionError(f"the monitoring run of {schedule} did not end within 60 s")
 
 
+def _run_now(sm: Any, schedule: str, definition: str, kind: str) -> dict[str, Any]:
+    """One on-demand run of the job definition over the last hour (a NOW schedule), once ended."""
+    sm.create_monitoring_schedule(
+        MonitoringScheduleName=schedule,
+        MonitoringScheduleConfig={
+            "ScheduleConfig": {
+                "ScheduleExpression": "NOW",
+                "DataAnalysisStartTime": "-PT1H",
+                "DataAnalysisEndTime": "-PT0H",
+            },
+            "MonitoringJobDefinitionName": definition,
+            "MonitoringType": kind,
+        },
+    )
+    return _ended_run(sm, schedule)
+
+
 def _records(rows: int, drift: bool = False) -> list[dict[str, Any]]:
     return demo_serving.client_records(rows, seed=11, drift=drift)
 
@@ -182,19 +199,7 @@ def test_monitoring_analyses_the_captured_traffic(aws: dict[str, Any]) -> None:
         JobResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 30}},
         RoleArn=ROLE,
     )
-    sm.create_monitoring_schedule(
-        MonitoringScheduleName="scoring-now",
-        MonitoringScheduleConfig={
-            "ScheduleConfig": {
-                "ScheduleExpression": "NOW",
-                "DataAnalysisStartTime": "-PT1H",
-                "DataAnalysisEndTime": "-PT0H",
-            },
-            "MonitoringJobDefinitionName": "scoring-dq",
-            "MonitoringType": "DataQuality",
-        },
-    )
-    execution = _ended_run(sm, "scoring-now")
+    execution = _run_now(sm, "scoring-now", "scoring-dq", "DataQuality")
     assert execution["MonitoringExecutionStatus"] == "CompletedWithViolations", execution
     reports = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="reports/scoring/scoring-now/")["Contents"]
     violations_key = next(r["Key"] for r in reports if r["Key"].endswith("constraint_violations.json"))
@@ -484,25 +489,9 @@ def test_model_quality_merges_captured_predictions_with_uploaded_labels(aws: dic
     )
     sm = aws["sagemaker"]
     _model_quality_definition(sm)
-    sm.create_monitoring_schedule(
-        MonitoringScheduleName="scoring-mq-now",
-        MonitoringScheduleConfig={
-            "ScheduleConfig": {
-                "ScheduleExpression": "NOW",
-                "DataAnalysisStartTime": "-PT1H",
-                "DataAnalysisEndTime": "-PT0H",
-            },
-            "MonitoringJobDefinitionName": "scoring-mq",
-            "MonitoringType": "ModelQuality",
-        },
-    )
-    execution = _ended_run(sm, "scoring-mq-now")
+    execution = _run_now(sm, "scoring-mq-now", "scoring-mq", "ModelQuality")
     assert execution["MonitoringExecutionStatus"] == "CompletedWithViolations", execution
-    reports = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="quality-reports/scoring/scoring-mq-now/")["Contents"]
-    read = {
-        Path(r["Key"]).name: json.loads(aws["s3"].get_object(Bucket=BUCKET, Key=r["Key"])["Body"].read())
-        for r in reports
-    }
+    read = _reports(aws, "quality-reports/scoring/scoring-mq-now/")
     statistics = read["statistics.json"]
     assert statistics["dataset"]["requests"] == 20 and statistics["dataset"]["item_count"] == 200
     metrics = statistics["binary_classification_metrics"]

@@ -24,6 +24,8 @@ ON_DEMAND_WINDOW = {"DataAnalysisStartTime": "-PT1H", "DataAnalysisEndTime": "-P
 # The analyzer images on AWS; locally the registry's model-quality and clarify_monitors steps run.
 ANALYZER_IMAGE = "sagemaker-model-monitor-analyzer"
 CLARIFY_IMAGE = "sagemaker-clarify-processing"
+# The boto3 name of each MonitoringType's job definition calls: create_<name>_job_definition...
+API_NAMES = {"ModelQuality": "model_quality", "ModelBias": "model_bias", "ModelExplainability": "model_explainability"}
 
 
 class MonitorSetupRefused(ContractError):
@@ -201,7 +203,7 @@ def _remove_previous(sagemaker: Any, endpoint: str, name: str, kind: str) -> boo
 
 def _replace(sagemaker: Any, placement: Placement, monitoring_type: str, definition: dict[str, Any]) -> bool:
     """The definition and its schedule created in place of any earlier ones; whether they replaced some."""
-    kind = {"ModelQuality": "model_quality", "ModelBias": "model_bias"}.get(monitoring_type, "model_explainability")
+    kind = API_NAMES[monitoring_type]
     name = definition["JobDefinitionName"]
     replaced = _remove_previous(sagemaker, placement.endpoint, name, kind)
     getattr(sagemaker, f"create_{kind}_job_definition")(**definition)

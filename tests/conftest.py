@@ -9,8 +9,10 @@ import os
 import shutil
 import socket
 import tarfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,3 +171,30 @@ def inventory_model(local_emulator: emulator.Emulator, trained: dict[str, Path])
     s3.create_bucket(Bucket="inventory-artifacts", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
     s3.put_object(Bucket="inventory-artifacts", Key="quality/model.tar.gz", Body=model_archive(trained["model"]))
     return "s3://inventory-artifacts/quality/model.tar.gz"
+
+
+def ended_run(sm: Any, schedule: str) -> dict[str, Any]:
+    """The schedule's latest monitoring execution, once it is no longer InProgress."""
+    for _ in range(120):
+        runs = sm.list_monitoring_executions(MonitoringScheduleName=schedule)["MonitoringExecutionSummaries"]
+        if runs and runs[0]["MonitoringExecutionStatus"] != "InProgress":
+            return dict(runs[0])
+        time.sleep(0.5)
+    raise AssertionError(f"the monitoring run of {schedule} did not end within 60 s")
+
+
+def run_now(sm: Any, schedule: str, definition: str, kind: str) -> dict[str, Any]:
+    """One on-demand run of the job definition over the last hour (a NOW schedule), once ended."""
+    sm.create_monitoring_schedule(
+        MonitoringScheduleName=schedule,
+        MonitoringScheduleConfig={
+            "ScheduleConfig": {
+                "ScheduleExpression": "NOW",
+                "DataAnalysisStartTime": "-PT1H",
+                "DataAnalysisEndTime": "-PT0H",
+            },
+            "MonitoringJobDefinitionName": definition,
+            "MonitoringType": kind,
+        },
+    )
+    return ended_run(sm, schedule)

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from pipelines_src.local import demo_serving, emulator
 from pipelines_src.serving.app import Predictor
-from tests.conftest import model_archive, weak_model
+from tests.conftest import ended_run, model_archive, run_now, weak_model
 
 BUCKET = "endpoint-artifacts"
 ROLE = "arn:aws:iam::123456789012:role/serving"
@@ -86,33 +86,6 @@ def aws(local_emulator: emulator.Emulator, trained: dict[str, Path]) -> Iterator
 
 def _invoke(aws: dict[str, Any], body: str, content_type: str, endpoint: str = "scoring") -> Any:
     return aws["sagemaker-runtime"].invoke_endpoint(EndpointName=endpoint, Body=body.encode(), ContentType=content_type)
-
-
-def _ended_run(sm: Any, schedule: str) -> dict[str, Any]:
-    """The schedule's latest monitoring execution, once it is no longer InProgress."""
-    for _ in range(120):
-        runs = sm.list_monitoring_executions(MonitoringScheduleName=schedule)["MonitoringExecutionSummaries"]
-        if runs and runs[0]["MonitoringExecutionStatus"] != "InProgress":
-            return dict(runs[0])
-        time.sleep(0.5)
-    raise AssertionError(f"the monitoring run of {schedule} did not end within 60 s")
-
-
-def _run_now(sm: Any, schedule: str, definition: str, kind: str) -> dict[str, Any]:
-    """One on-demand run of the job definition over the last hour (a NOW schedule), once ended."""
-    sm.create_monitoring_schedule(
-        MonitoringScheduleName=schedule,
-        MonitoringScheduleConfig={
-            "ScheduleConfig": {
-                "ScheduleExpression": "NOW",
-                "DataAnalysisStartTime": "-PT1H",
-                "DataAnalysisEndTime": "-PT0H",
-            },
-            "MonitoringJobDefinitionName": definition,
-            "MonitoringType": kind,
-        },
-    )
-    return _ended_run(sm, schedule)
 
 
 def _records(rows: int, drift: bool = False) -> list[dict[str, Any]]:
@@ -199,7 +172,7 @@ def test_monitoring_analyses_the_captured_traffic(aws: dict[str, Any]) -> None:
         JobResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 30}},
         RoleArn=ROLE,
     )
-    execution = _run_now(sm, "scoring-now", "scoring-dq", "DataQuality")
+    execution = run_now(sm, "scoring-now", "scoring-dq", "DataQuality")
     assert execution["MonitoringExecutionStatus"] == "CompletedWithViolations", execution
     reports = aws["s3"].list_objects_v2(Bucket=BUCKET, Prefix="reports/scoring/scoring-now/")["Contents"]
     violations_key = next(r["Key"] for r in reports if r["Key"].endswith("constraint_violations.json"))
@@ -489,7 +462,7 @@ def test_model_quality_merges_captured_predictions_with_uploaded_labels(aws: dic
     )
     sm = aws["sagemaker"]
     _model_quality_definition(sm)
-    execution = _run_now(sm, "scoring-mq-now", "scoring-mq", "ModelQuality")
+    execution = run_now(sm, "scoring-mq-now", "scoring-mq", "ModelQuality")
     assert execution["MonitoringExecutionStatus"] == "CompletedWithViolations", execution
     read = _reports(aws, "quality-reports/scoring/scoring-mq-now/")
     statistics = read["statistics.json"]
@@ -588,7 +561,7 @@ def test_the_model_quality_monitor_is_set_up_and_replaced_through_the_api(
     _invoke(aws, json.dumps({"instances": _records(3)}, default=str), "application/json")
     time.sleep(1.5)  # captured: the run finds predictions, but no labels under s3://.../labels
     assert cli.main([*by_package, "--schedule", "NOW"]) == 0, "one run over the last hour"
-    run = _ended_run(sm, "scoring-model-quality")
+    run = ended_run(sm, "scoring-model-quality")
     assert run["MonitoringExecutionStatus"] == "Failed", run
     assert "has ground truth" in run["FailureReason"] and "eventMetadata.eventId" in run["FailureReason"]
 
@@ -667,7 +640,7 @@ def test_bias_and_explainability_monitors_find_the_drift_in_the_endpoints_traffi
     assert cli.main([*arguments[:9], *arguments[11:]]) == 2, "a baseline folder, no --threshold: it cannot be read"
     assert cli.main(arguments) == 0
     for kind in ("model-bias", "model-explainability"):
-        run = _ended_run(sm, f"clarified-{kind}")
+        run = ended_run(sm, f"clarified-{kind}")
         assert run["MonitoringExecutionStatus"] == "CompletedWithViolations", run
     bias = _reports(aws, "clarify/clarified/clarified-model-bias/")
     predicted = np.asarray([s for a in answers for s in a["predictions"]]) >= threshold

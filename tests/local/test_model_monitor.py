@@ -6,7 +6,6 @@ monitoring code and writes Model Monitor's reports and drift metrics; schedules 
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +18,7 @@ from pipelines_src.contracts import Column, DatasetSchema
 from pipelines_src.local import emulator, model_monitor, model_monitor_job, runtime_ext
 from pipelines_src.local.cron import Cron, CronError
 from pipelines_src.steps import monitoring
+from tests.conftest import run_now
 
 BUCKET = "monitor-artifacts"
 ROLE = "arn:aws:iam::123456789012:role/monitor"
@@ -170,30 +170,6 @@ def _definition(aws: dict[str, Any], name: str, endpoint: str) -> None:
     )
 
 
-def _run_now(aws: dict[str, Any], schedule: str, definition: str) -> dict[str, Any]:
-    """An on-demand run (ScheduleExpression NOW over the last hour); its execution once ended."""
-    aws["sagemaker"].create_monitoring_schedule(
-        MonitoringScheduleName=schedule,
-        MonitoringScheduleConfig={
-            "ScheduleConfig": {
-                "ScheduleExpression": "NOW",
-                "DataAnalysisStartTime": "-PT1H",
-                "DataAnalysisEndTime": "-PT0H",
-            },
-            "MonitoringJobDefinitionName": definition,
-            "MonitoringType": "DataQuality",
-        },
-    )
-    for _ in range(120):
-        found = aws["sagemaker"].list_monitoring_executions(MonitoringScheduleName=schedule)[
-            "MonitoringExecutionSummaries"
-        ]
-        if found and found[0]["MonitoringExecutionStatus"] != "InProgress":
-            return dict(found[0])
-        time.sleep(0.5)
-    raise AssertionError(f"{schedule} did not end")
-
-
 def test_a_drifted_hour_is_reported_in_model_monitor_formats(aws: dict[str, Any]) -> None:
     _endpoint(aws, "drifting")
     now = datetime.now(UTC)
@@ -203,7 +179,7 @@ def test_a_drifted_hour_is_reported_in_model_monitor_formats(aws: dict[str, Any]
     _capture(aws, "drifting", [{"torque_nm": 40.0, "shift": "weekend"}], now - timedelta(hours=3))  # outside
     _capture(aws, "drifting", [{"torque_nm": 40.0, "shift": "holiday"}], now - timedelta(minutes=62))  # just outside
     _definition(aws, "drifting-dq", "drifting")
-    execution = _run_now(aws, "drifting-now", "drifting-dq")
+    execution = run_now(aws["sagemaker"], "drifting-now", "drifting-dq", "DataQuality")
     assert execution["MonitoringExecutionStatus"] == "CompletedWithViolations", execution
     assert (
         execution["EndpointName"] == "drifting" and ":processing-job/model-monitoring-" in execution["ProcessingJobArn"]
@@ -249,7 +225,7 @@ def test_an_execution_without_usable_data_fails_naming_why(
     if csv:
         _capture(aws, endpoint, [{"torque_nm": 40.0, "shift": "day"}], datetime.now(UTC), csv=True)
     _definition(aws, f"{endpoint}-dq", endpoint)
-    execution = _run_now(aws, f"{endpoint}-now", f"{endpoint}-dq")
+    execution = run_now(aws["sagemaker"], f"{endpoint}-now", f"{endpoint}-dq", "DataQuality")
     assert execution["MonitoringExecutionStatus"] == "Failed"
     assert reason in execution["FailureReason"]
 

@@ -10,6 +10,7 @@ before its definition can go)."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,13 @@ from typing import Any
 from pipelines_src.contracts import ContractError
 
 WATCHED_METRICS = ("auc", "recall", "precision", "f1")
-MODEL_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"  # where Model Monitor publishes them
+# Where Model Monitor and Clarify publish an endpoint's monitoring metrics, which the alarms watch.
+MODEL_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/model-metrics"
+BIAS_NAMESPACE = "aws/sagemaker/Endpoints/bias-metrics"
+EXPLAINABILITY_NAMESPACE = "aws/sagemaker/Endpoints/explainability-metrics"
+# The explainability alarm compares the leading feature with the next ones: a CloudWatch alarm
+# takes at most 10 metrics.
+RIVALS = 8
 HOURLY = "cron(0 * ? * * *)"
 # A one-time run (ScheduleExpression NOW) needs its window: the hour before, as SageMaker's examples.
 ON_DEMAND_WINDOW = {"DataAnalysisStartTime": "-PT1H", "DataAnalysisEndTime": "-PT0H"}
@@ -79,6 +86,8 @@ class ClarifyMonitors:
     facet: str  # the records' sensitive field, e.g. shift
     label: str = "label"
     threshold: float = 0.5
+    tolerance: float = 0.1  # how much further from fair than its baseline a bias metric may move
+    alarm_topic_arn: str | None = None  # the alarms on the published metrics alert this SNS topic
 
 
 def _bucket_key(uri: str, field: str) -> tuple[str, str]:
@@ -269,9 +278,8 @@ def model_quality_alarms(spec: ModelQualityMonitor, rules: dict[str, Any]) -> li
     ]
 
 
-def _alerting(spec: ModelQualityMonitor, cloudwatch: Any | None) -> Any:
+def _alerting(topic: str | None, cloudwatch: Any | None) -> Any:
     """The CloudWatch client the alarms are put with, once the topic is known to be an SNS ARN."""
-    topic = spec.alarm_topic_arn
     if topic is not None and not re.fullmatch(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+", topic):
         raise MonitorSetupRefused(f"--alarm-topic {topic}: give the ARN of the use case's alerts topic")
     if topic is not None and cloudwatch is None:
@@ -285,16 +293,16 @@ def ensure_model_quality_monitor(
     """Constraints written, the definition and its schedule (re)created, with `alarm_topic_arn`
     the alarms on its metrics (through `cloudwatch`); what was done."""
     spec.placement.check()
-    alerting = _alerting(spec, cloudwatch)
+    alerting = _alerting(spec.alarm_topic_arn, cloudwatch)
     _checked_threshold(spec.threshold)
     _bucket_key(spec.ground_truth_uri, "--ground-truth")
     constraints = suggested_constraints(_read(s3, spec.evaluation_uri, "--evaluation"), spec.tolerance)
     constraints_uri = _write(s3, spec.placement, "constraints.json", constraints)
-    replaced = _replace(sagemaker, spec.placement, "ModelQuality", _model_quality_definition(spec, constraints_uri))
     rules = constraints["binary_classification_constraints"]
     alarms = model_quality_alarms(spec, rules) if spec.alarm_topic_arn else []
-    for alarm in alarms:  # PutMetricAlarm replaces an alarm of the same name: a redeploy moves the thresholds
+    for alarm in alarms:  # first, to watch the first run; a redeploy's PutMetricAlarm moves the thresholds
         alerting.put_metric_alarm(**alarm)
+    replaced = _replace(sagemaker, spec.placement, "ModelQuality", _model_quality_definition(spec, constraints_uri))
     return {"name": spec.name, "replaced": replaced, "constraints": rules, "alarms": [a["AlarmName"] for a in alarms]}
 
 
@@ -342,19 +350,114 @@ def _analysis_configs(spec: ClarifyMonitors) -> dict[str, dict[str, Any]]:
     }
 
 
-def ensure_clarify_monitors(sagemaker: Any, s3: Any, spec: ClarifyMonitors) -> dict[str, bool]:
-    """The bias and explainability monitors (re)created; whether each replaced an earlier one."""
+def bias_dimensions(endpoint: str, schedule: str, label: str, facet: str, value: str) -> list[dict[str, str]]:
+    """The dimensions Clarify's bias monitor publishes each post-training metric with."""
+    fixed = {"Endpoint": endpoint, "MonitoringSchedule": schedule}
+    extra = {"BiasStage": "Post-Training", "Label": label, "LabelValue": "1", "Facet": facet, "FacetValue": value}
+    return [{"Name": k, "Value": v} for k, v in (fixed | extra).items()]
+
+
+def explainability_dimensions(endpoint: str, schedule: str, method: str) -> list[dict[str, str]]:
+    """The dimensions Clarify's explainability monitor publishes each global attribution with."""
+    fixed = {"Endpoint": endpoint, "MonitoringSchedule": schedule}
+    return [{"Name": k, "Value": v} for k, v in (fixed | {"ExplainabilityMethod": method, "Label": "label0"}).items()]
+
+
+def _metric(query_id: str, namespace: str, name: str, dimensions: list[dict[str, str]]) -> dict[str, Any]:
+    metric = {"Namespace": namespace, "MetricName": name, "Dimensions": dimensions}
+    return {"Id": query_id, "MetricStat": {"Metric": metric, "Period": 3600, "Stat": "Maximum"}, "ReturnData": False}
+
+
+def _hourly_alarm(name: str, description: str, topic: str | None) -> dict[str, Any]:
+    return {
+        "AlarmName": name,
+        "AlarmDescription": description,
+        "EvaluationPeriods": 1,
+        "TreatMissingData": "notBreaching",  # an hour without a run is the run's failure, not a breach
+        "ComparisonOperator": "GreaterThanThreshold",
+        "AlarmActions": [topic],
+        "OKActions": [topic],
+    }
+
+
+def bias_alarms(spec: ClarifyMonitors, baseline: dict[str, Any]) -> list[dict[str, Any]]:
+    """One alarm per post-training metric of the facet's values: its distance from fair (0; 1 for
+    DI) beyond the baseline's distance plus `tolerance`, Clarify's bias_drift_check with a margin."""
+    from pipelines_src.steps.clarify_monitors import FAIR_VALUE, metric_values
+
+    alarms = []
+    for (facet, value, metric), limit in sorted(metric_values(baseline).items()):
+        if facet != spec.facet or math.isnan(limit):  # NaN: one group only, nothing to compare
+            continue
+        fair = FAIR_VALUE.get(metric, 0.0)
+        bound = round(abs(limit - fair) + spec.tolerance, 6)
+        schedule = spec.placement.name("model-bias")
+        dimensions = bias_dimensions(spec.placement.endpoint, schedule, spec.label, facet, value)
+        description = (
+            f"{metric} of {facet}={value} on {spec.placement.endpoint}'s traffic is more than {bound} from fair "
+            f"({fair}); the baseline was {limit}: reports under {spec.placement.output_uri}"
+        )
+        name = f"{schedule}-{metric}-{facet}-{value}"
+        measured = _metric("measured", BIAS_NAMESPACE, f"bias_metric_{metric}", dimensions)
+        distance = {"Id": "distance", "Expression": f"ABS(measured - {fair})", "Label": "distance from fair"}
+        alarm = _hourly_alarm(name, description, spec.alarm_topic_arn)
+        alarms.append(alarm | {"Metrics": [measured, distance], "Threshold": bound})
+    return alarms
+
+
+def explainability_alarm(spec: ClarifyMonitors, baseline: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alarm on the feature the model relied on most at training losing its lead to one of
+    the next RIVALS. Clarify's own check (nDCG of the whole ranking below 0.9, in the report) is
+    no metric CloudWatch can compute: this is the part of it an alarm can watch."""
+    from pipelines_src.steps.clarify_monitors import global_values
+
+    ranked = sorted(global_values(baseline, "--baseline explainability.json").items(), key=lambda kv: -kv[1])
+    if len(ranked) < 2:
+        return []
+    (method,) = baseline["explanations"]
+    schedule = spec.placement.name("model-explainability")
+    dimensions = explainability_dimensions(spec.placement.endpoint, schedule, method)
+    lead = _metric("lead", EXPLAINABILITY_NAMESPACE, f"feature_{ranked[0][0]}", dimensions)
+    rivals = [
+        _metric(f"rival{i}", EXPLAINABILITY_NAMESPACE, f"feature_{name}", dimensions)
+        for i, (name, _) in enumerate(ranked[1 : 1 + RIVALS])
+    ]
+    overtaken = {
+        "Id": "overtaken",
+        "Expression": f"MAX([{', '.join(r['Id'] for r in rivals)}]) - lead",
+        "Label": f"largest attribution of another feature, less {ranked[0][0]}'s",
+    }
+    description = (
+        f"{ranked[0][0]}, the feature {spec.placement.endpoint}'s model relied on most at training, lost its lead "
+        f"on live traffic: reports under {spec.placement.output_uri}"
+    )
+    name = f"{schedule}-leading-feature"
+    alarm = _hourly_alarm(name, description, spec.alarm_topic_arn)
+    return [alarm | {"Metrics": [lead, *rivals, overtaken], "Threshold": 0.0}]
+
+
+def ensure_clarify_monitors(
+    sagemaker: Any, s3: Any, spec: ClarifyMonitors, cloudwatch: Any | None = None
+) -> dict[str, Any]:
+    """The bias and explainability monitors (re)created, with `alarm_topic_arn` their alarms
+    (through `cloudwatch`); which monitors replaced earlier ones, and the alarms."""
     spec.placement.check()
+    alerting = _alerting(spec.alarm_topic_arn, cloudwatch)
     _checked_threshold(spec.threshold)
     _bucket_key(spec.ground_truth_uri, "--ground-truth")
     if not spec.baseline_uri.endswith("/"):
         raise MonitorSetupRefused(f"--baseline {spec.baseline_uri}: give the folder, ending in /")
+    if not 0 <= spec.tolerance < 1:
+        raise MonitorSetupRefused(f"--tolerance {spec.tolerance}: give a distance between 0 and 1, e.g. 0.1")
     bias = _read(s3, spec.baseline_uri + "bias.json", "--baseline")
     if spec.facet not in (bias.get("post_training_bias_metrics") or {}).get("facets", {}):
         raise MonitorSetupRefused(f"--facet {spec.facet}: the baseline's bias.json measures no such facet")
-    _read(s3, spec.baseline_uri + "explainability.json", "--baseline")
+    explainability = _read(s3, spec.baseline_uri + "explainability.json", "--baseline")
+    alarms = [*bias_alarms(spec, bias), *explainability_alarm(spec, explainability)] if spec.alarm_topic_arn else []
+    for alarm in alarms:  # first, to watch the first run; a redeploy's PutMetricAlarm moves the bounds
+        alerting.put_metric_alarm(**alarm)
     configs = {name: _write(s3, spec.placement, name, body) for name, body in _analysis_configs(spec).items()}
-    return {
+    replaced = {
         spec.placement.name("model-bias"): _replace(
             sagemaker, spec.placement, "ModelBias", _bias_definition(spec, configs["bias-analysis-config.json"])
         ),
@@ -365,6 +468,7 @@ def ensure_clarify_monitors(sagemaker: Any, s3: Any, spec: ClarifyMonitors) -> d
             _explainability_definition(spec, configs["explainability-analysis-config.json"]),
         ),
     }
+    return {"replaced": replaced, "alarms": [a["AlarmName"] for a in alarms]}
 
 
 # ----------------------------------------------------------------------------- from a serving root's outputs
@@ -424,6 +528,9 @@ def ensure_endpoint_monitors(
             fields["ground_truth_s3_uri"],
             fields["bias_facet"],
             threshold=threshold,
+            alarm_topic_arn=topic,
         )
-        lines += sorted(ensure_clarify_monitors(sagemaker, s3, clarify))
+        done_clarify = ensure_clarify_monitors(sagemaker, s3, clarify, cloudwatch)
+        alarmed = len(done_clarify["alarms"])
+        lines += [f"{name} ({alarmed} bias and explainability alarm(s))" for name in sorted(done_clarify["replaced"])]
     return lines

@@ -129,9 +129,9 @@ data "aws_iam_policy_document" "api_monitors" {
   }
 
   statement {
-    sid       = "AlarmOnModelQuality"
+    sid       = "AlarmOnTheMonitors"
     actions   = ["cloudwatch:PutMetricAlarm"]
-    resources = ["arn:${local.context.partition}:cloudwatch:${local.context.region}:${local.context.account}:alarm:*-model-quality-*"]
+    resources = [for kind in local.monitor_kinds : "arn:${local.context.partition}:cloudwatch:${local.context.region}:${local.context.account}:alarm:*-${kind}-*"]
   }
 }
 

@@ -139,13 +139,22 @@ def cmd_clarify_monitors(args: argparse.Namespace) -> int:
         if threshold is None:
             threshold = monitors.decision_threshold_of(s3, monitors.evaluation_of(sagemaker, args.package))
         spec = monitors.ClarifyMonitors(
-            _placement(args), baseline, args.ground_truth, args.facet, label=args.label, threshold=threshold
+            _placement(args),
+            baseline,
+            args.ground_truth,
+            args.facet,
+            label=args.label,
+            threshold=threshold,
+            tolerance=args.tolerance,
+            alarm_topic_arn=args.alarm_topic,
         )
-        done = monitors.ensure_clarify_monitors(sagemaker, s3, spec)
+        done = monitors.ensure_clarify_monitors(sagemaker, s3, spec, _cloudwatch(args))
     except monitors.MonitorSetupRefused as exc:
         raise UsageError(str(exc)) from exc
-    for name, replaced in done.items():
+    for name, replaced in done["replaced"].items():
         print(f"{name} {'replaced' if replaced else 'created'}, {args.schedule}, baseline {baseline}")
+    if done["alarms"]:
+        print(f"alarms {', '.join(done['alarms'])} alert {args.alarm_topic}")
     return 0
 
 
@@ -187,6 +196,7 @@ def _monitor_arguments(command: Any) -> None:
         default=monitors.HOURLY,
         help="cron expression (default hourly), or NOW: one run over the last hour",
     )
+    command.add_argument("--alarm-topic", help="alarms on the metrics the runs publish alert this SNS topic")
     command.add_argument("--local", action="store_true", help="on the local emulator")
 
 
@@ -200,7 +210,6 @@ def _register_monitors(sub: Any) -> None:
     source.add_argument("--evaluation", help="the served package's evaluation.json (s3://)")
     source.add_argument("--package", help="the served model package version: its ModelQuality statistics")
     quality.add_argument("--tolerance", type=float, default=0.1, help="how far below its evaluation a metric may fall")
-    quality.add_argument("--alarm-topic", help="an alarm per constraint on the published metrics alerts this SNS topic")
     quality.set_defaults(func=cmd_model_quality_monitor)
     clarify = sub.add_parser(
         "clarify-monitors",
@@ -212,6 +221,12 @@ def _register_monitors(sub: Any) -> None:
     baseline.add_argument("--package", help="the served model package version: its training monitoring output")
     clarify.add_argument("--facet", required=True, help="the records' sensitive field bias is measured for")
     clarify.add_argument("--label", default="label", help="the label's name in the bias report")
+    clarify.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.1,
+        help="how much further from fair than its baseline a bias metric may move before its alarm",
+    )
     clarify.set_defaults(func=cmd_clarify_monitors)
     from_root = sub.add_parser(
         "endpoint-monitors",

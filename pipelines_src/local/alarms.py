@@ -1,5 +1,5 @@
 """In the emulator process: the endpoint metrics SageMaker publishes, and CloudWatch's evaluation
-of the alarms an endpoint update is guarded by.
+of the alarms an endpoint update is guarded by and of the alarms on a monitoring run's metrics.
 
 moto stores metrics and alarms but never evaluates an alarm. A local endpoint's invocations are
 published as SageMaker publishes them (namespace AWS/SageMaker, dimensions EndpointName and
@@ -9,11 +9,15 @@ as CloudWatch does: the last `EvaluationPeriods` periods, `DatapointsToAlarm` of
 missing data treated as the alarm says, metric math over the queries' values. Percentiles
 (`p99`) are taken from each second's maximum, an upper bound: locally a latency alarm fires early
 rather than late. An alarm set to ALARM by `SetAlarmState` during an update counts as tripped.
+CloudWatch evaluates every alarm each minute; locally the alarms on a monitoring schedule's
+metrics are evaluated when one of its runs has published them, and a change of state is
+notified to the alarm's SNS actions as CloudWatch notifies it.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import operator
 import threading
 from collections.abc import Callable, Iterable
@@ -34,7 +38,12 @@ OPERATORS: dict[type, Callable[[float, float], float]] = {
     ast.Mult: operator.mul,
     ast.Div: lambda a, b: a / b if b else 0.0,
 }
-FUNCTIONS: dict[str, Callable[[list[float]], float]] = {"MAX": max, "MIN": min, "SUM": sum}
+FUNCTIONS: dict[str, Callable[[list[float]], float]] = {
+    "MAX": max,
+    "MIN": min,
+    "SUM": sum,
+    "ABS": lambda values: abs(values[0]),
+}
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -128,6 +137,62 @@ def firing(account: str, region: str, names: Iterable[str], since: datetime) -> 
         if tripped:
             return f"alarm {name} went to ALARM: {alarm.state_reason}"
     return None
+
+
+def _watches(alarm: Any, schedule: str) -> bool:
+    """Whether the alarm's metric (or one of its queries') is a metric of the monitoring schedule."""
+    dimension_lists = [alarm.dimensions or []] + [
+        q.metric_stat.metric.dimensions for q in alarm.metric_data_queries or [] if q.metric_stat is not None
+    ]
+    return any(d.name == "MonitoringSchedule" and d.value == schedule for ds in dimension_lists for d in ds)
+
+
+def _notify(alarm: Any, old_state: str, region: str) -> None:
+    """CloudWatch's notification of a state change, to the actions of the new state."""
+    from moto.sns.models import sns_backends
+
+    actions = alarm.alarm_actions if alarm.state_value == "ALARM" else alarm.ok_actions
+    message = {
+        "AlarmName": alarm.name,
+        "AlarmDescription": alarm.description,
+        "AlarmArn": alarm.alarm_arn,
+        "NewStateValue": alarm.state_value,
+        "NewStateReason": alarm.state_reason,
+        "OldStateValue": old_state,
+        "StateChangeTime": alarm.state_updated_timestamp.isoformat(),
+        "Region": region,
+    }
+    for topic in actions if alarm.actions_enabled else []:
+        parts = topic.split(":")
+        subject = f'{alarm.state_value}: "{alarm.name}" in {region}'[:99]
+        try:
+            sns_backends[parts[4]][parts[3]].publish(json.dumps(message), arn=topic, subject=subject)
+        except Exception as exc:  # CloudWatch records a failed action and keeps evaluating
+            print(f"alarm {alarm.name}: action {topic} failed: {exc!r}", flush=True)
+
+
+def alert_watching(account: str, region: str, schedule: str) -> list[str]:
+    """After a monitoring run published its metrics: the alarms on them evaluated as CloudWatch
+    evaluates them, each change of state notified to its actions (SNS); the alarms now in ALARM."""
+    from moto.cloudwatch.models import cloudwatch_backends
+    from moto.core.utils import utcnow
+
+    backend, now = cloudwatch_backends[account][region], utcnow()
+    firing_now = []
+    for alarm in [a for a in backend.alarms.values() if _watches(a, schedule)]:
+        try:
+            state, reason = evaluate(alarm, backend.get_all_metrics(), now)
+        except ValueError as exc:  # metric math the runtime lacks: that alarm stays as it was
+            print(f"alarm {alarm.name}: {exc}", flush=True)
+            continue
+        old_state = alarm.state_value
+        if state != old_state:
+            alarm.update_state(reason, "{}", state)
+            if state in ("ALARM", "OK"):  # INSUFFICIENT_DATA has actions of its own, which none sets
+                _notify(alarm, old_state, region)
+        if state == "ALARM":
+            firing_now.append(alarm.name)
+    return firing_now
 
 
 def evaluate(alarm: Any, metrics: list[Any], now: datetime) -> tuple[str, str]:

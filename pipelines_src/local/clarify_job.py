@@ -16,15 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines_src import monitors
 from pipelines_src.local import runtime_ext
 from pipelines_src.local.jobs import S3Uri
 from pipelines_src.local.model_monitor_job import JobInputError, monitored_endpoint, read_json, write_report
 from pipelines_src.local.model_quality_job import gather, report_folder
 from pipelines_src.steps import clarify_monitors
 from pipelines_src.steps.model_quality import checked_threshold
-
-BIAS_NAMESPACE = "aws/sagemaker/Endpoints/bias-metrics"
-EXPLAINABILITY_NAMESPACE = "aws/sagemaker/Endpoints/explainability-metrics"
 
 
 def _constraints(s3: Any, baseline: dict[str, Any] | None, kind: str) -> dict[str, Any]:
@@ -56,14 +54,6 @@ def _put(region: str, namespace: str, data: list[dict[str, Any]]) -> None:
         cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[start : start + 20])
 
 
-def _dimensions(definition: dict[str, Any], schedule: Any, **extra: str) -> list[dict[str, str]]:
-    fixed = {
-        "Endpoint": monitored_endpoint(definition),
-        "MonitoringSchedule": schedule.fields["MonitoringScheduleName"],
-    }
-    return [{"Name": k, "Value": v} for k, v in (fixed | extra).items()]
-
-
 # ----------------------------------------------------------------------------- bias
 def _bias_settings(s3: Any, definition: dict[str, Any]) -> tuple[str, str, float]:
     config_uri = definition["ModelBiasAppSpecification"].get("ConfigUri")
@@ -83,7 +73,7 @@ def run_bias(
     definition: dict[str, Any], schedule: Any, window: tuple[datetime, datetime], scheduled: datetime
 ) -> list[dict[str, Any]]:
     """Post-training bias of the window's labelled traffic against the baseline; the violations."""
-    monitored_endpoint(definition)
+    endpoint = monitored_endpoint(definition)
     s3 = runtime_ext.client("s3", schedule.region)
     facet, label, threshold = _bias_settings(s3, definition)
     baseline = _constraints(s3, definition.get("ModelBiasBaselineConfig"), "ModelBias")
@@ -97,25 +87,18 @@ def run_bias(
     found = clarify_monitors.bias_violations(baseline, analysis)
     target = _finish(definition, "ModelBias", schedule, scheduled, analysis)
     _violations(definition, "ModelBias", target, found, schedule.region)
+    monitoring_schedule = schedule.fields["MonitoringScheduleName"]
     data = [
         {
             "MetricName": f"bias_metric_{metric}",
-            "Dimensions": _dimensions(
-                definition,
-                schedule,
-                BiasStage="Post-Training",
-                Label=label,
-                LabelValue="1",
-                Facet=name,
-                FacetValue=value,
-            ),
+            "Dimensions": monitors.bias_dimensions(endpoint, monitoring_schedule, label, name, value),
             "Value": amount,
             "Timestamp": scheduled,
         }
         for (name, value, metric), amount in sorted(clarify_monitors.metric_values(analysis).items())
         if not math.isnan(amount)  # one group only: nothing to compare, nothing sent
     ]
-    _put(schedule.region, BIAS_NAMESPACE, data)
+    _put(schedule.region, monitors.BIAS_NAMESPACE, data)
     return found
 
 
@@ -150,15 +133,16 @@ def run_explainability(
     target = _finish(definition, "ModelExplainability", schedule, scheduled, analysis)
     _violations(definition, "ModelExplainability", target, found, schedule.region)
     (method,) = analysis["explanations"]
+    dimensions = monitors.explainability_dimensions(endpoint, schedule.fields["MonitoringScheduleName"], method)
     values = clarify_monitors.global_values(analysis, "the analysis")
     data = [
         {
             "MetricName": f"feature_{name}",
-            "Dimensions": _dimensions(definition, schedule, ExplainabilityMethod=method, Label="label0"),
+            "Dimensions": dimensions,
             "Value": value,
             "Timestamp": scheduled,
         }
         for name, value in sorted(values.items())
     ]
-    _put(schedule.region, EXPLAINABILITY_NAMESPACE, data)
+    _put(schedule.region, monitors.EXPLAINABILITY_NAMESPACE, data)
     return found

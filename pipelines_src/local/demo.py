@@ -472,7 +472,13 @@ def _serving_lines(serving: demo_serving.Serving) -> list[str]:
         f"    reports {serving.reports_uri}",
         *_model_quality_lines(serving.model_quality),
         *_clarify_lines(serving.clarify),
+        _alarm_line(serving.alarms),
     ]
+
+
+def _alarm_line(alarms: dict[str, str]) -> str:
+    firing = sorted(name for name, state in alarms.items() if state == "ALARM")
+    return f"    {len(alarms)} monitor alarms evaluated, in ALARM (alerted): {', '.join(firing) or 'none'}"
 
 
 def _model_quality_lines(found: dict[str, Any]) -> list[str]:

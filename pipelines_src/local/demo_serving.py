@@ -41,6 +41,7 @@ class Serving:
     reports_uri: str = ""
     model_quality: dict[str, Any] = field(default_factory=dict)  # execution, statistics, violations
     clarify: dict[str, dict[str, Any]] = field(default_factory=dict)  # bias, explainability: the same
+    alarms: dict[str, str] = field(default_factory=dict)  # the monitors' alarms: state by name
 
 
 class ServingFailed(RuntimeError):
@@ -129,7 +130,14 @@ def serve(info: emulator.Emulator, root: tf.TerraformRoot, variables: dict[str, 
     served = Serving(endpoint, requests, first, captured, schedule, execution, _violations(s3, reports), reports)
     log("      the field's labels for that traffic arrive; the API monitors (mlops endpoint-monitors), one run each")
     served.model_quality, served.clarify = api_monitors_now(info, variables, outputs, bodies)
+    served.alarms = monitor_alarms(info.client("cloudwatch"), endpoint)
     return served
+
+
+def monitor_alarms(cloudwatch: Any, endpoint: str) -> dict[str, str]:
+    """The state of each alarm on the endpoint's API monitors, which each run's metrics moved."""
+    found = cloudwatch.describe_alarms(AlarmNamePrefix=f"{endpoint}-model-")["MetricAlarms"]
+    return {a["AlarmName"]: a["StateValue"] for a in found}
 
 
 def captured_event_ids(s3: Any, capture: str) -> dict[str, str]:

@@ -12,7 +12,8 @@ compares the request records with the job definition's baseline using the regist
 monitoring step code, and writes Model Monitor's `statistics.json` and
 `constraint_violations.json` under `<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/` (with the
 output KMS key), and publishes `feature_baseline_drift_<feature>` to CloudWatch, which the
-model-monitoring module's alarms watch. Status: Completed, CompletedWithViolations, or Failed
+model-monitoring module's alarms watch; the alarms on a run's metrics are then evaluated and
+their changes of state notified (alarms.alert_watching). Status: Completed, CompletedWithViolations, or Failed
 with the reason (no captured data; captured CSV, which carries transformed features while the
 baseline describes raw records).
 """
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pipelines_src.local import runtime_ext
+from pipelines_src.local import alarms, runtime_ext
 from pipelines_src.local.cron import Cron, CronError
 from pipelines_src.local.extensions import add_handlers
 from pipelines_src.local.model_monitor_job import endpoint_of
@@ -299,6 +300,7 @@ def run_execution(schedule: _Monitored, scheduled: datetime) -> dict[str, Any]:
         if definition is None:
             raise MonitoringFailed(f"job definition {summary['MonitoringJobDefinitionName']} no longer exists")
         violations = analyse(definition.fields, schedule, analysis_window(schedule, scheduled), scheduled)
+        alarms.alert_watching(schedule.account, schedule.region, name)  # CloudWatch's next evaluation
         status = "CompletedWithViolations" if violations else "Completed"
         summary.update(MonitoringExecutionStatus=status)
     except (MonitoringFailed, model_monitor_job.JobInputError, jobs.JobFailed, StepError, ValueError) as exc:

@@ -143,6 +143,10 @@ def test_the_endpoints_labelled_traffic_is_checked_for_bias_and_explainability(
     assert len(next(iter(explained.values()))["label0"]["global_shap_values"]) > 5
     summary = demo.summary(report, out_dir)
     assert "-model-bias " in summary and "relies most on" in summary
+    alarms = report.serving.alarms
+    kinds = {name.split("-model-")[1].split("-")[0] for name in alarms}
+    assert kinds == {"quality", "bias", "explainability"}, alarms
+    assert "INSUFFICIENT_DATA" not in alarms.values(), "each alarm evaluated after its run"
 
 
 def test_every_input_row_has_a_prediction(ran: tuple[demo.DemoReport, Path]) -> None:

@@ -600,22 +600,9 @@ def _reports(aws: dict[str, Any], prefix: str) -> dict[str, Any]:
     }
 
 
-def test_bias_and_explainability_monitors_find_the_drift_in_the_endpoints_traffic(
-    aws: dict[str, Any],
-    trained: dict[str, Path],
-    local_emulator: emulator.Emulator,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """`mlops clarify-monitors` from the training baselines, one NOW run each: the bias report is
-    Clarify's, computed on the predictions callers got and their labels, the night shift's DPPL
-    beyond its baseline a violation; the stuck sensor changes which features the served model
-    relies on, an nDCG violation; the metrics reach CloudWatch."""
-    from pipelines_src import cli
-    from pipelines_src.steps import clarify_monitors
-
-    (tmp_path / "emulator").symlink_to(local_emulator.state_dir)
-    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
+def _clarified_traffic(aws: dict[str, Any], trained: dict[str, Path]) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Endpoint `clarified` serving the drifted records as JSON, their labels uploaded; the
+    records and the answers callers got."""
     sm, s3 = aws["sagemaker"], aws["s3"]
     _config(sm, "clarified", aws["key"])
     sm.create_endpoint(EndpointName="clarified", EndpointConfigName="clarified")
@@ -630,11 +617,39 @@ def test_bias_and_explainability_monitors_find_the_drift_in_the_endpoints_traffi
     time.sleep(1.5)  # the capture is written every second
     events = demo_serving.captured_event_ids(s3, f"s3://{BUCKET}/capture/clarified/primary/")
     _upload_truth(aws, "clarify-truth", events, bodies, frame["failure"].astype(int).tolist())
+    return records, answers
+
+
+def test_bias_and_explainability_monitors_find_the_drift_in_the_endpoints_traffic(
+    aws: dict[str, Any],
+    trained: dict[str, Path],
+    local_emulator: emulator.Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`mlops clarify-monitors` from the training baselines, one NOW run each: the bias report is
+    Clarify's, computed on the predictions callers got and their labels, the night shift's DPPL
+    beyond its baseline a violation; the stuck sensor changes which features the served model
+    relies on, an nDCG violation; the metrics reach CloudWatch, where the alarms on them go to
+    ALARM and alert the topic."""
+    from pipelines_src import cli
+    from pipelines_src.local import demo
+    from pipelines_src.steps import clarify_monitors
+
+    (tmp_path / "emulator").symlink_to(local_emulator.state_dir)
+    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
+    sm = aws["sagemaker"]
+    records, answers = _clarified_traffic(aws, trained)
     threshold = Predictor(trained["model"]).threshold
+    observer = {name: local_emulator.client(name) for name in ("sns", "sqs")}
+    topic = observer["sns"].create_topic(Name="clarify-alerts")["TopicArn"]
+    queue = demo.observe_alerts(observer, topic)
     arguments = ["clarify-monitors", "clarified", "--local", "--baseline", f"s3://{BUCKET}/baseline/"]
     arguments += ["--facet", "shift", "--label", "failure", "--threshold", str(threshold), "--schedule", "NOW"]
     arguments += ["--ground-truth", f"s3://{BUCKET}/clarify-truth", "--output", f"s3://{BUCKET}/clarify"]
     arguments += ["--role", ROLE, "--kms-key", aws["key"], "--subnet-ids", "subnet-0a", "--security-group-ids", "sg-0a"]
+    arguments += ["--alarm-topic", topic]
+    assert cli.main([*arguments, "--tolerance", "1.5"]) == 2, "a tolerance beyond any distance from fair"
     assert cli.main([*arguments[:5], "--facet", "region", *arguments[7:]]) == 2, "a facet the baseline lacks"
     assert cli.main([*arguments[:4], f"s3://{BUCKET}/baseline", *arguments[5:]]) == 2, "not a folder"
     assert cli.main([*arguments[:9], *arguments[11:]]) == 2, "a baseline folder, no --threshold: it cannot be read"
@@ -661,13 +676,37 @@ def test_bias_and_explainability_monitors_find_the_drift_in_the_endpoints_traffi
     definition = sm.describe_model_bias_job_definition(JobDefinitionName="clarified-model-bias")
     assert definition["NetworkConfig"]["EnableNetworkIsolation"] is True
     assert definition["JobResources"]["ClusterConfig"]["VolumeKmsKeyId"] == aws["key"]
-    cloudwatch = aws["cloudwatch"]
-    assert "bias_metric_DPPL" in {
-        m["MetricName"] for m in cloudwatch.list_metrics(Namespace="aws/sagemaker/Endpoints/bias-metrics")["Metrics"]
-    }
+    _assert_clarify_alarms(aws["cloudwatch"], demo.drain_alerts(observer["sqs"], queue), trained["monitoring"])
+    sm.delete_endpoint(EndpointName="clarified")
+
+
+def _assert_clarify_alarms(cloudwatch: Any, alerts: list[str], baselines: Path) -> None:
+    """The metrics reached CloudWatch; the night shift's DPPL alarm is in ALARM, at its
+    baseline's distance plus the tolerance; the explainability alarm watches the baseline's
+    leading feature; each change of state was alerted."""
+    from pipelines_src.steps import clarify_monitors
+
+    published = cloudwatch.list_metrics(Namespace="aws/sagemaker/Endpoints/bias-metrics")["Metrics"]
+    assert "bias_metric_DPPL" in {m["MetricName"] for m in published}
     explainability = cloudwatch.list_metrics(Namespace="aws/sagemaker/Endpoints/explainability-metrics")["Metrics"]
     assert "feature_torque_nm" in {m["MetricName"] for m in explainability}
-    sm.delete_endpoint(EndpointName="clarified")
+    alarms = {a["AlarmName"]: a for a in cloudwatch.describe_alarms(AlarmNamePrefix="clarified-")["MetricAlarms"]}
+    night = alarms["clarified-model-bias-DPPL-shift-night"]
+    assert night["StateValue"] == "ALARM", night["StateReason"]
+    assert [q.get("Expression") for q in night["Metrics"]] == [None, "ABS(measured - 0.0)"]
+    baseline = clarify_monitors.metric_values(json.loads((baselines / "bias.json").read_text()))
+    assert night["Threshold"] == pytest.approx(abs(baseline[("shift", "night", "DPPL")]) + 0.1, abs=1e-6)
+    attributions = clarify_monitors.global_values(json.loads((baselines / "explainability.json").read_text()), "it")
+    leading = alarms["clarified-model-explainability-leading-feature"]
+    lead = leading["Metrics"][0]["MetricStat"]["Metric"]["MetricName"]
+    assert lead == f"feature_{max(attributions, key=lambda name: attributions[name])}"
+    assert len(leading["Metrics"]) == min(len(attributions), 9) + 1 <= 10, "CloudWatch takes 10 metrics at most"
+    assert leading["Metrics"][-1]["Expression"].startswith("MAX([rival0, ") and leading["Threshold"] == 0
+    assert leading["StateValue"] in ("ALARM", "OK"), "evaluated after the run"
+    assert {"DI", "DPPL"} <= {name.split("-")[3] for name in alarms if "model-bias" in name}
+    raised = [a for a in alerts if a.startswith('ALARM: "clarified-model-bias-DPPL-shift-night"')]
+    assert len(raised) == 1 and '"NewStateValue": "ALARM"' in raised[0], alerts
+    assert len(alerts) == len(alarms), "one notification per alarm: each left INSUFFICIENT_DATA once"
 
 
 def test_the_api_monitors_are_set_up_from_a_serving_roots_outputs(
@@ -738,5 +777,7 @@ def test_the_api_monitors_are_set_up_from_a_serving_roots_outputs(
         "EndpointInput"
     ]["ProbabilityThresholdAttribute"]
     assert threshold == evaluation["decision_threshold"] != 0.5
-    alarms = aws["cloudwatch"].describe_alarms(AlarmNamePrefix="scoring-model-quality-")["MetricAlarms"]
-    assert len(alarms) == 4 and {a["AlarmActions"][0] for a in alarms} == {topic}
+    alarms = aws["cloudwatch"].describe_alarms(AlarmNamePrefix="scoring-model-")["MetricAlarms"]
+    kinds = {a["AlarmName"].split("-")[2] for a in alarms}
+    assert kinds == {"quality", "bias", "explainability"} and {a["AlarmActions"][0] for a in alarms} == {topic}
+    assert sum(a["AlarmName"].startswith("scoring-model-quality-") for a in alarms) == 4

@@ -123,6 +123,11 @@ run "deploy_sets_the_api_monitors_up_after_the_apply" {
   }
 
   assert {
+    condition     = one([for s in data.aws_iam_policy_document.api_monitors[0].statement : s.resources if s.sid == "AlarmOnTheMonitors"]) == toset([for kind in ["model-quality", "model-bias", "model-explainability"] : "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:*-${kind}-*"])
+    error_message = "The build may put the alarms of the three API monitors, and no others."
+  }
+
+  assert {
     condition     = yamldecode(aws_codebuild_project.this["apply"].source[0].buildspec).phases.build.commands == ["make setup", "make apply-aws EXAMPLE=examples/use-case-complete"]
     error_message = "The infrastructure apply is unchanged."
   }

@@ -1,5 +1,5 @@
 # module: cicd
-# module_version = "1.3.0"
+# module_version = "1.3.1"
 
 terraform {
   required_version = ">= 1.7.0"

@@ -225,7 +225,15 @@ def _install_s3_policy_evaluation() -> None:
 
 def install_extensions() -> None:
     """Patch moto in this process where it differs from AWS in ways our modules hit."""
-    from pipelines_src.local import codepipeline, endpoints, extensions, missing_apis, model_monitor, runtime_ext
+    from pipelines_src.local import (
+        codepipeline,
+        endpoints,
+        extensions,
+        missing_apis,
+        model_monitor,
+        runtime_ext,
+        scheduler,
+    )
 
     _install_s3_policy_evaluation()
     extensions.install_all()
@@ -234,6 +242,7 @@ def install_extensions() -> None:
     codepipeline.install()
     model_monitor.install()
     endpoints.install()
+    scheduler.install()
 
 
 def serve(state_dir: Path, port: int) -> None:

@@ -199,6 +199,78 @@ def test_an_update_swaps_the_serving_process_and_honours_sampling(aws: dict[str,
         _invoke(aws, "1", "text/csv", endpoint="sampled")
 
 
+def _at(seconds: float, zone: str = "UTC") -> str:
+    """An EventBridge Scheduler one-time expression, `seconds` from now in `zone`."""
+    from zoneinfo import ZoneInfo
+
+    return f"at({datetime.now(ZoneInfo(zone)) + timedelta(seconds=seconds):%Y-%m-%dT%H:%M:%S})"
+
+
+def _exists(sm: Any, name: str, wanted: bool, timeout: float = 30.0) -> bool:
+    """Whether the endpoint came to exist (or ceased to) within the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            sm.describe_endpoint(EndpointName=name)
+            if wanted:
+                return True
+        except ClientError:
+            if not wanted:
+                return True
+        time.sleep(0.5)
+    return False
+
+
+def _dead_letters(sqs: Any, queue: str, timeout: float = 30.0) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", [])
+        if found:
+            return [json.loads(m["Body"]) for m in found]
+    return []
+
+
+def test_office_hours_schedules_delete_and_create_the_endpoint_again(
+    aws: dict[str, Any], local_emulator: emulator.Emulator
+) -> None:
+    """realtime-endpoint's office hours as EventBridge Scheduler runs them (universal targets
+    aws-sdk:sagemaker:deleteEndpoint/createEndpoint with the module's Input): the evening
+    schedule, in its own time zone, deletes the endpoint; the morning one creates it again from
+    the same configuration and it predicts; a call that fails goes to the dead-letter queue."""
+    sm, scheduler, sqs = aws["sagemaker"], local_emulator.client("scheduler"), local_emulator.client("sqs")
+    _config(sm, "office", aws["key"])
+    sm.create_endpoint(EndpointName="office", EndpointConfigName="office")
+    assert _wait(sm, "office")["EndpointStatus"] == "InService"
+    queue = sqs.create_queue(QueueName="office-hours-dlq")["QueueUrl"]
+    dead_letter = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def schedule(name: str, action: str, body: dict[str, Any], zone: str = "UTC") -> None:
+        target = {"Arn": f"arn:aws:scheduler:::aws-sdk:sagemaker:{action}", "RoleArn": ROLE, "Input": json.dumps(body)}
+        scheduler.create_schedule(
+            Name=name,
+            ScheduleExpression=_at(3, zone),
+            ScheduleExpressionTimezone=zone,
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target=target | {"DeadLetterConfig": {"Arn": dead_letter}},
+            ActionAfterCompletion="DELETE",
+        )
+
+    schedule("office-stop", "deleteEndpoint", {"EndpointName": "office"}, zone="Europe/Berlin")
+    assert _exists(sm, "office", wanted=False), "the evening schedule did not delete the endpoint"
+    schedule("office-start", "createEndpoint", {"EndpointName": "office", "EndpointConfigName": "office"})
+    assert _exists(sm, "office", wanted=True), "the morning schedule did not create it again"
+    assert _wait(sm, "office", timeout=60)["EndpointStatus"] == "InService"
+    assert json.loads(
+        _invoke(aws, json.dumps({"instances": _records(2)}, default=str), "application/json", "office")["Body"].read()
+    )["predictions"]
+    schedule("office-broken", "createEndpoint", {"EndpointName": "office-2", "EndpointConfigName": "missing"})
+    (letter,) = _dead_letters(sqs, queue)
+    assert letter["schedule"].endswith("/office-broken") and "missing" in letter["error"], letter
+    left = {s["Name"] for s in scheduler.list_schedules()["Schedules"]}
+    assert not left & {"office-stop", "office-start", "office-broken"}, "one-time schedules delete themselves"
+    sm.delete_endpoint(EndpointName="office")
+
+
 def test_a_model_that_cannot_be_fetched_fails_the_endpoint(aws: dict[str, Any]) -> None:
     sm = aws["sagemaker"]
     _config(sm, "broken", aws["key"], model_data="missing/model.tar.gz")

@@ -169,6 +169,10 @@ module "observability" {
     cost_allocation_value = var.mandatory_tags.cost-center
     monthly_limit_usd     = var.budget_usd
   }
+  budget_metrics = {
+    kms_key_arn              = module.kms.key_arn
+    permissions_boundary_arn = module.iam.boundary_arn
+  }
 }
 
 module "studio" {

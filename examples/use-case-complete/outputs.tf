@@ -13,6 +13,11 @@ output "batch_state_machine_arn" {
   value       = module.batch.state_machine_arn
 }
 
+output "budget_metrics_state_machine_arn" {
+  description = "The state machine that puts the budget's actual and forecasted spend into CloudWatch for the dashboard (EventBridge Scheduler starts it every six hours; null without cost controls)."
+  value       = module.observability.budget_metrics_state_machine_arn
+}
+
 output "boundary_arn" {
   description = "Permission boundary every role of the use case carries."
   value       = module.iam.boundary_arn

@@ -48,7 +48,7 @@ data "aws_iam_policy_document" "boundary" {
   statement {
     sid = "CapToMlServices"
     actions = [
-      "application-autoscaling:*", "cloudwatch:*", "codebuild:*", "codecommit:*", "codeconnections:*",
+      "application-autoscaling:*", "budgets:ViewBudget", "cloudwatch:*", "codebuild:*", "codecommit:*", "codeconnections:*",
       "codepipeline:*", "codestar-connections:*", "dynamodb:*", "ec2:*", "ecr:*", "events:*", "kms:*", "lambda:*",
       "logs:*", "s3:*", "sagemaker:*", "scheduler:*", "sns:*", "sqs:*", "states:*", "sts:AssumeRole",
       "sts:GetCallerIdentity", "xray:*",

@@ -53,7 +53,7 @@ locals {
 
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
-  dashboard_body = jsonencode({ widgets = concat(local.pipeline_widgets, local.endpoint_widgets, [local.monitoring_widget]) })
+  dashboard_body = jsonencode({ widgets = concat(local.pipeline_widgets, local.endpoint_widgets, [local.monitoring_widget], local.publish_budget ? [local.budget_widget] : []) })
 }
 
 resource "aws_cloudwatch_metric_alarm" "pipeline_failed" {

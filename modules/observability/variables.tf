@@ -26,6 +26,27 @@ variable "budget" {
   }
 }
 
+variable "budget_metrics" {
+  description = "Publish the budget's actual and forecasted spend to CloudWatch (namespace MLOps/Budget, dimension Budget) every `every_hours` hours and chart them on the dashboard beside the limit: a state machine started by EventBridge Scheduler, its logs, state and schedule encrypted with `kms_key_arn`, its roles under `role_path` with the permission boundary. null: nothing published (the Budgets console still shows both)."
+  type = object({
+    kms_key_arn              = string
+    permissions_boundary_arn = string
+    every_hours              = optional(number, 6)
+    role_path                = optional(string, "/mlops/")
+  })
+  default = null
+
+  validation {
+    condition     = var.budget_metrics == null || try(var.budget_metrics.every_hours >= 1 && var.budget_metrics.every_hours <= 24 && floor(var.budget_metrics.every_hours) == var.budget_metrics.every_hours, false)
+    error_message = "budget_metrics: every_hours is a whole number of hours from 1 to 24 (Budgets refreshes its figures a few times a day)."
+  }
+
+  validation {
+    condition     = var.budget_metrics == null || try(can(regex("^arn:aws[a-z-]*:kms:", var.budget_metrics.kms_key_arn)) && can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.budget_metrics.permissions_boundary_arn)) && can(regex("^/([a-zA-Z0-9_+=,.@-]+/)*$", var.budget_metrics.role_path)), false)
+    error_message = "budget_metrics: give the use case's KMS key ARN (module.kms.key_arn), the boundary policy ARN (module.iam.boundary_arn) and a role_path starting and ending with /."
+  }
+}
+
 variable "create_cost_controls" {
   description = "Create the budget and the cost anomaly monitor; false where the organisation's FinOps account manages both centrally."
   type        = bool

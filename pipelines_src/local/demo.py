@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ Log = Callable[[str], None]
 
 
 def clients(info: emulator.Emulator) -> dict[str, Any]:
-    services = ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs", "codepipeline", "events")
+    services = ("s3", "stepfunctions", "sagemaker", "dynamodb", "sns", "sqs", "codepipeline", "events", "cloudwatch")
     return {name: info.client(name) for name in services}
 
 
@@ -68,6 +68,7 @@ class Deployment:
     inference_pipeline: str | None = None  # a CodePipeline name, when the root deploys CI/CD
     platform: dict[str, Any] | None = None  # what a serving root on top needs (output `platform`)
     drift_rule: str | None = None  # the rule that starts retraining on drift (output `drift_rule_arn`)
+    budget_publisher: str | None = None  # puts the budget's spend into CloudWatch (its schedule: every 6 h)
 
     OUTPUTS = ("use_case", "data_bucket", "alerts_topic_arn", "metadata_table", "state_machine_arns")
 
@@ -89,6 +90,7 @@ class Deployment:
             inference_pipeline=pipeline,
             platform=outputs.get("platform"),
             drift_rule=outputs.get("drift_rule_arn"),
+            budget_publisher=outputs.get("budget_metrics_state_machine_arn"),
         )
 
     def machine(self, pipeline: str) -> str:
@@ -144,6 +146,7 @@ class DemoReport:
     inference_pipeline: str = ""
     inference_actions: list[codepipelines.ActionState] = field(default_factory=list)
     retraining: executions.Execution | None = None  # what the drift event started
+    budget: dict[str, float] = field(default_factory=dict)  # the spend published for the dashboard
 
     def run(self, pipeline: str) -> executions.Execution:
         return next(r.execution for r in self.runs if r.pipeline == pipeline)
@@ -397,6 +400,8 @@ def _collect(c: dict[str, Any], deployment: Deployment, report: DemoReport, queu
     report.feature_names = json.loads(
         "\n".join(first_lines(c["s3"], features + "transformer/feature_names.json", 10**6))
     )
+    if deployment.budget_publisher:
+        report.budget = publish_budget(c, deployment.budget_publisher)
     time.sleep(0.5)  # SNS -> SQS delivery happens inside the emulator right after publish
     report.alerts = drain_alerts(c["sqs"], queue_url)
     report.metadata = metadata_items(c["dynamodb"], deployment.metadata_table)
@@ -406,6 +411,29 @@ def _collect(c: dict[str, Any], deployment: Deployment, report: DemoReport, queu
             if isinstance(step, dict) and state in ("model_evaluation", "model_monitoring", "model_card"):
                 report.reports += _download_reports(c["s3"], step["output"], folder / state.replace("_", "-"))
         pipeline_run.graph = draw_graph(c, pipeline_run.execution, folder / "state-graph.png")
+
+
+def publish_budget(c: dict[str, Any], publisher: str) -> dict[str, float]:
+    """One run of the budget publisher (what its schedule starts every six hours); the figures it
+    put into CloudWatch, by metric name."""
+    execution = executions.follow(c["stepfunctions"], executions.start(c["stepfunctions"], publisher, {}), timeout=120)
+    if execution.status != "SUCCEEDED":
+        raise DemoFailed(f"budget publisher {execution.name} {execution.status}: {execution.error} {execution.cause}")
+    budget = publisher.rsplit(":", 1)[-1].removesuffix("-budget-metrics")
+    found = {}
+    for name in ("ActualSpend", "ForecastedSpend"):
+        points = c["cloudwatch"].get_metric_statistics(
+            Namespace="MLOps/Budget",
+            MetricName=name,
+            Dimensions=[{"Name": "Budget", "Value": budget}],
+            StartTime=datetime.now(UTC) - timedelta(hours=1),
+            EndTime=datetime.now(UTC) + timedelta(minutes=1),
+            Period=3600,
+            Statistics=["Maximum"],
+        )["Datapoints"]
+        if points:
+            found[name] = float(max(p["Maximum"] for p in points))
+    return found
 
 
 def first_lines(s3: Any, uri: str, count: int) -> list[str]:
@@ -444,6 +472,7 @@ def summary(report: DemoReport, out_dir: Path) -> str:
     lines.append(f"alerts on topic    {len(report.alerts)}")
     lines += [f"    - {a[:150]}" for a in report.alerts]
     lines.append(f"metadata items     {len(report.metadata)} in the executions table")
+    lines += _budget_lines(report.budget)
     if report.inference_pipeline:
         lines.append(f"inference CI/CD    CodePipeline {report.inference_pipeline} (started by the Approved event)")
         lines += [
@@ -459,6 +488,13 @@ def summary(report: DemoReport, out_dir: Path) -> str:
     lines += [f"    {p.relative_to(out_dir)}" for p in report.reports if p.suffix == ".html"]
     lines += [f"    {r.graph.relative_to(out_dir)}" for r in report.runs if r.graph]
     return "\n".join(lines)
+
+
+def _budget_lines(budget: dict[str, float]) -> list[str]:
+    if not budget:
+        return []
+    figures = ", ".join(f"{name.removesuffix('Spend').lower()} ${value:,.2f}" for name, value in budget.items())
+    return [f"budget this month  {figures} (MLOps/Budget, charted on the dashboard; the emulator has no bill)"]
 
 
 def _serving_lines(serving: demo_serving.Serving) -> list[str]:

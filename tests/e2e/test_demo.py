@@ -53,6 +53,35 @@ def test_model_package_went_from_pending_to_approved(
     assert batch_input["model_package_arn"] == report.model_package_arn, "the Approved rule passed the package"
 
 
+def test_the_budgets_spend_is_published_for_the_dashboard(
+    ran: tuple[demo.DemoReport, Path],
+    clients: dict[str, Any],
+    complete_use_case: tf.TerraformRoot,
+    local_emulator: emulator.Emulator,
+) -> None:
+    """observability's budget publisher (EventBridge Scheduler starts it every six hours) puts
+    Budgets' actual and forecasted spend into CloudWatch, which the dashboard charts beside the
+    limit: the demo ran it once on the emulator's empty bill, and a spend Budgets reports comes
+    through as it reports it."""
+    report, out_dir = ran
+    assert report.budget == {"ActualSpend": 0.0, "ForecastedSpend": 0.0}
+    assert "budget this month  actual $0.00, forecasted $0.00" in demo.summary(report, out_dir)
+    publisher = complete_use_case.outputs()["budget_metrics_state_machine_arn"]
+    name = publisher.rsplit(":", 1)[-1].removesuffix("-budget-metrics")
+    account = publisher.split(":")[4]
+    budgets = local_emulator.client("budgets")
+    budget = budgets.describe_budget(AccountId=account, BudgetName=name)["Budget"]
+    spend = {"ActualSpend": {"Amount": "123.45", "Unit": "USD"}, "ForecastedSpend": {"Amount": "456.7", "Unit": "USD"}}
+    fields = {k: budget[k] for k in ("BudgetName", "BudgetLimit", "TimeUnit", "BudgetType")}
+    budgets.update_budget(AccountId=account, NewBudget=fields | {"CalculatedSpend": spend})
+    assert demo.publish_budget(clients, publisher) == {"ActualSpend": 123.45, "ForecastedSpend": 456.7}
+    dashboard = json.loads(local_emulator.client("cloudwatch").get_dashboard(DashboardName=name)["DashboardBody"])
+    charted = [w for w in dashboard["widgets"] if w["properties"].get("title", "").startswith(f"Budget {name}")]
+    assert charted and charted[0]["properties"]["metrics"][0][:2] == ["MLOps/Budget", "ActualSpend"]
+    schedule = local_emulator.client("scheduler").get_schedule(Name=f"{name}-budget-metrics")
+    assert (schedule["ScheduleExpression"], schedule["Target"]["Arn"]) == ("rate(6 hours)", publisher)
+
+
 def test_the_registered_package_has_a_complete_model_card_with_its_metrics(
     ran: tuple[demo.DemoReport, Path], clients: dict[str, Any]
 ) -> None:

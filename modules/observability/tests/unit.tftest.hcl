@@ -1,12 +1,22 @@
-# Offline unit tests: the real AWS provider with fake credentials, no API calls (plan only).
+# Offline unit tests. The AWS provider validates the budget publisher's state machine definition
+# through the Step Functions API and reads the caller's account even at plan, so these use a
+# mocked provider; the real provider applies the module against the emulator in the end-to-end
+# layer (examples/use-case-complete).
 
-provider "aws" {
-  region                      = "eu-central-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-central-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  # A valid document (the mock's invented text is not JSON); the statements are asserted instead.
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
 }
 
 variables {
@@ -90,4 +100,72 @@ run "rejects_bad_name" {
     name = "a b"
   }
   expect_failures = [var.name]
+}
+
+run "budget_metrics_chart_actual_and_forecast" {
+  command = plan
+  variables {
+    budget_metrics = {
+      kms_key_arn              = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+      permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-permission-boundary"
+    }
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[3].properties.metrics == [["MLOps/Budget", "ActualSpend", "Budget", "unit-quality"], [".", "ForecastedSpend", ".", "."]] && jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[3].properties.annotations.horizontal[0].value == 500
+    error_message = "The dashboard charts the published spend against the monthly limit."
+  }
+
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.budget_metrics[0].definition).States["describe-budget"].Parameters == { AccountId = "123456789012", BudgetName = "unit-quality" } && [for d in jsondecode(aws_sfn_state_machine.budget_metrics[0].definition).States["publish-actual-and-forecast"].Parameters.MetricData : d.MetricName] == ["ActualSpend", "ForecastedSpend"] && length(jsondecode(aws_sfn_state_machine.budget_metrics[0].definition).States["publish-actual"].Parameters.MetricData) == 1
+    error_message = "The publisher reads this budget and puts both figures, or the actual alone while Budgets has no forecast."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.budget_metrics[0].statement : s.resources if s.sid == "ViewThisBudget"]) == toset(["arn:aws:budgets::123456789012:budget/unit-quality"]) && one([for s in data.aws_iam_policy_document.budget_metrics[0].statement : [for c in s.condition : "${c.test} ${c.variable} ${join(",", c.values)}"] if s.sid == "PutTheBudgetMetrics"]) == ["StringEquals cloudwatch:namespace MLOps/Budget"]
+    error_message = "The publisher may view this budget and put metrics in its own namespace only."
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.budget_metrics[0].schedule_expression == "rate(6 hours)" && aws_iam_role.budget_metrics["states"].permissions_boundary == var.budget_metrics.permissions_boundary_arn && aws_iam_role.budget_metrics["schedule"].path == "/mlops/"
+    error_message = "Every six hours by default; both roles bounded under the registry's path."
+  }
+}
+
+run "budget_metrics_need_cost_controls" {
+  command = plan
+  variables {
+    create_cost_controls = false
+    budget_metrics = {
+      kms_key_arn              = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+      permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-permission-boundary"
+    }
+  }
+  assert {
+    condition     = length(aws_sfn_state_machine.budget_metrics) == 0 && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 3
+    error_message = "Without the budget there is nothing to publish or chart."
+  }
+}
+
+run "rejects_budget_metrics_every_zero_hours" {
+  command = plan
+  variables {
+    budget_metrics = {
+      kms_key_arn              = "arn:aws:kms:eu-central-1:123456789012:key/0b6a3f6e-1111-2222-3333-444455556666"
+      permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-permission-boundary"
+      every_hours              = 0
+    }
+  }
+  expect_failures = [var.budget_metrics]
+}
+
+run "rejects_budget_metrics_without_a_key" {
+  command = plan
+  variables {
+    budget_metrics = {
+      kms_key_arn              = "alias/aws/states"
+      permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops/unit-permission-boundary"
+    }
+  }
+  expect_failures = [var.budget_metrics]
 }

@@ -13,7 +13,9 @@ so a prediction output (or an endpoint's captured traffic) leads back to the pac
 training and the data it learnt from, and a data object forward to every prediction made with
 models trained on it. Endpoints come from SageMaker itself: the ones serving a package now. A package's own
 description (image, model data, where it was promoted from) and, for data, the objects there now
-with their ETag and version id are added when the clients are given. The same code answers on
+with their ETag and version id are added when the clients are given, and on each execution the
+version of every object under its input prefix when it started (the data buckets are versioned,
+so that is the exact object it found there), marked when replaced or deleted since. The same code answers on
 AWS and on the local runtime: both read the table and the registry through the AWS API.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +188,44 @@ def describe_data(lineage: Lineage, s3: Any, limit: int = 20) -> None:
             )
 
 
+def _as_time(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def versions_at(s3: Any, uri: str, moment: datetime, limit: int = 1000) -> dict[str, tuple[dict[str, Any], bool]]:
+    """Each object under `uri` as it was at `moment` (the newest version written by then, unless
+    deleted by then), and whether it was replaced or deleted since: a versioned bucket keeps every
+    version, so this is the exact object a job that started at `moment` found there."""
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=prefix, MaxKeys=limit)
+    events = [(v, False) for v in listed.get("Versions", [])] + [(d, True) for d in listed.get("DeleteMarkers", [])]
+    found: dict[str, tuple[dict[str, Any], bool]] = {}
+    for key in sorted({e["Key"] for e, _ in events}):
+        history = sorted((e for e in events if e[0]["Key"] == key), key=lambda e: e[0]["LastModified"])
+        before = [e for e in history if e[0]["LastModified"] <= moment]
+        if before and not before[-1][1]:
+            found[key] = (before[-1][0], len(before) < len(history))
+    return found
+
+
+def describe_reads(lineage: Lineage, s3: Any) -> None:
+    """On each execution, the version and ETag of every object under its input data prefix when it
+    started (`read <key>`), marked when it has been replaced or deleted since."""
+    for run in [n for n in lineage.nodes.values() if n.kind in ("training", "batch-inference")]:
+        started = _as_time(run.details.get("started", ""))
+        if started is None:
+            continue
+        for source in [s for s in lineage.upstream(run.id) if lineage.nodes[s].kind == "data"]:
+            for key, (version, changed) in versions_at(s3, source, started).items():
+                note = " (replaced or deleted since)" if changed else ""
+                run.details[f"read {key}"] = (
+                    f"version {version['VersionId']} etag {version['ETag'].strip(chr(34))}{note}"
+                )
+
+
 def resolve(lineage: Lineage, query: str) -> Node:
     """The node the query names: its id, or an S3 object under an output or data prefix."""
     if query in lineage.nodes:
@@ -212,8 +253,10 @@ def _walk(
 ) -> Iterator[str]:
     for neighbour in step(node_id):
         node = lineage.nodes[neighbour]
-        facts = ", ".join(f"{k} {v}" for k, v in sorted(node.details.items()) if not k.startswith("object "))
+        listed = sorted(node.details.items())
+        facts = ", ".join(f"{k} {v}" for k, v in listed if not k.startswith(("object ", "read ")))
         yield f"{'    ' * depth}{node.kind:<16} {node.id}" + (f"  ({facts})"[:400] if facts else "")
+        yield from (f"{'    ' * depth}    {k}: {v}" for k, v in listed if k.startswith("read "))
         if neighbour not in seen:
             seen.add(neighbour)
             yield from _walk(lineage, neighbour, step, depth + 1, seen)

@@ -42,6 +42,7 @@ def cmd_lineage(args: argparse.Namespace) -> int:
         lineage.describe_endpoints(found, c["sagemaker"])  # before resolving: a captured object names one
         node = lineage.resolve(found, args.query)
         lineage.describe_data(found, c["s3"])
+        lineage.describe_reads(found, c["s3"])
     except lineage.LineageNotFound as exc:
         raise UsageError(str(exc)) from exc
     except ClientError as exc:

@@ -136,8 +136,11 @@ def serve(info: emulator.Emulator, root: tf.TerraformRoot, variables: dict[str, 
 
 def monitor_alarms(cloudwatch: Any, endpoint: str) -> dict[str, str]:
     """The state of each alarm on the endpoint's API monitors, which each run's metrics moved."""
-    found = cloudwatch.describe_alarms(AlarmNamePrefix=f"{endpoint}-model-")["MetricAlarms"]
-    return {a["AlarmName"]: a["StateValue"] for a in found}
+    found: dict[str, str] = {}
+    for kind in ("model-quality", "model-bias", "model-explainability"):  # the monitors' schedule names
+        alarms = cloudwatch.describe_alarms(AlarmNamePrefix=f"{endpoint}-{kind}-")["MetricAlarms"]
+        found |= {a["AlarmName"]: a["StateValue"] for a in alarms}
+    return found
 
 
 def captured_event_ids(s3: Any, capture: str) -> dict[str, str]:

@@ -173,7 +173,7 @@ def test_the_endpoints_labelled_traffic_is_checked_for_bias_and_explainability(
     summary = demo.summary(report, out_dir)
     assert "-model-bias " in summary and "relies most on" in summary
     alarms = report.serving.alarms
-    kinds = {name.split("-model-")[1].split("-")[0] for name in alarms}
+    kinds = {kind for name in alarms for kind in ("quality", "bias", "explainability") if f"-model-{kind}-" in name}
     assert kinds == {"quality", "bias", "explainability"}, alarms
     assert "INSUFFICIENT_DATA" not in alarms.values(), "each alarm evaluated after its run"
 
@@ -633,6 +633,10 @@ def test_lineage_answers_from_a_prediction_back_to_its_data_and_from_data_forwar
     for expected in (batch.name, report.model_package_arn, training.name, training.output["data_uri"]):
         assert expected in upstream, f"{expected} is upstream of the prediction:\n{upstream}"
     assert "nothing" in downstream
+    data_bucket, _, data_prefix = training.output["data_uri"].removeprefix("s3://").partition("/")
+    (version,) = clients["s3"].list_object_versions(Bucket=data_bucket, Prefix=f"{data_prefix}cycles.csv")["Versions"]
+    read = f"read {data_prefix}cycles.csv: version {version['VersionId']} etag {version['ETag'].strip(chr(34))}"
+    assert read in upstream, f"the exact object the training read:\n{upstream}"
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     data_object = f"{training.output['data_uri']}cycles.csv"

@@ -1,5 +1,5 @@
 # module: iam
-# module_version = "1.0.1"
+# module_version = "1.1.0"
 
 terraform {
   required_version = ">= 1.7.0"

@@ -129,6 +129,10 @@ REPLAYED_ACTIONS = frozenset(
         "CreateFlowLogs",
     }
 )
+# The same for the JSON-protocol services, by their X-Amz-Target operation: CodeBuild's
+# CreateProject answered ResourceAlreadyExistsException to its own retry (seen in the upgrade
+# test's last apply, which creates the CI/CD projects among some 60 other resources).
+REPLAYED_TARGETS = frozenset({"CodeBuild_20161006.CreateProject"})
 REPLAY_SECONDS = 60.0
 
 
@@ -140,11 +144,15 @@ class _Replays:
 
     @staticmethod
     def key(environ: dict[str, Any]) -> bytes | None:
-        """The request's body when it is a replayed action (the body is put back for moto)."""
-        if not str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
+        """The request's operation and body when it is a replayed action (the body is put back for moto)."""
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        form = str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded")
+        if not form and target not in REPLAYED_TARGETS:
             return None
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        body: bytes = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
+        if not form:
+            return target.encode() + b"\n" + body
         action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
         return body if action in REPLAYED_ACTIONS else None
 

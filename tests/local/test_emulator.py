@@ -86,3 +86,13 @@ def test_a_repeated_rule_call_gets_the_first_answer_not_a_duplicate(tmp_path: Pa
             answer.pop("ResponseMetadata")
         assert first_log["FlowLogIds"] and not first_log.get("Unsuccessful") and again_log == first_log
         assert len(ec2.describe_flow_logs()["FlowLogs"]) == 1, "a read is answered afresh, and there is one log"
+        codebuild = info.client("codebuild")
+        project = {
+            "name": "replayed",
+            "source": {"type": "NO_SOURCE", "buildspec": "version: 0.2"},
+            "artifacts": {"type": "NO_ARTIFACTS"},
+            "environment": {"type": "LINUX_CONTAINER", "image": "img", "computeType": "BUILD_GENERAL1_SMALL"},
+            "serviceRole": role,
+        }
+        made = codebuild.create_project(**project)["project"]["arn"]
+        assert codebuild.create_project(**project)["project"]["arn"] == made, "a JSON-protocol creation too"

@@ -21,10 +21,8 @@ baseline describes raw records).
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -320,16 +318,6 @@ def _tick() -> None:
             runtime_ext.submit(run_execution, schedule, due[-1])
 
 
-def _scheduler() -> None:
-    tick = float(os.environ.get(TICK_ENV, "30"))
-    while True:
-        time.sleep(tick)
-        try:
-            _tick()
-        except Exception as exc:  # the scheduler must outlive one bad schedule
-            print(f"model monitor scheduler: {exc!r}", flush=True)
-
-
 def install() -> None:
     from moto.sagemaker.models import SageMakerModelBackend
     from moto.sagemaker.responses import SageMakerResponse
@@ -352,4 +340,4 @@ def install() -> None:
         return _STORE[arn] if arn in _STORE else original(self, arn)  # tags live on _Monitored
 
     SageMakerModelBackend._get_resource_from_arn = _get_resource_from_arn  # type: ignore[method-assign]
-    threading.Thread(target=_scheduler, name="model-monitor-scheduler", daemon=True).start()
+    runtime_ext.every(TICK_ENV, 30, _tick, "model-monitor-scheduler")

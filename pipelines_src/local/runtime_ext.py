@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -50,6 +51,22 @@ def _pool() -> ThreadPoolExecutor:
 def submit(function: Callable[..., Any], *args: Any) -> None:
     """Run `function` on the local job workers (SageMaker jobs and monitoring executions)."""
     _pool().submit(function, *args)
+
+
+def every(tick_env: str, default_s: float, look: Callable[[], Any], name: str) -> None:
+    """A daemon thread calling `look` every `tick_env` seconds (default `default_s`): the clock of
+    the emulator's schedulers, which must outlive one bad schedule."""
+
+    def loop() -> None:
+        interval = float(os.environ.get(tick_env, str(default_s)))
+        while True:
+            time.sleep(interval)
+            try:
+                look()
+            except Exception as exc:
+                print(f"{name}: {exc!r}", flush=True)
+
+    threading.Thread(target=loop, name=name, daemon=True).start()
 
 
 # The account a state machine task runs in (set around each task's evaluation, in its thread).

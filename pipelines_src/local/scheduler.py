@@ -18,10 +18,7 @@ there as Scheduler does after its retries.
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -147,15 +144,5 @@ def tick(now: datetime | None = None) -> list[str]:
     return invoked
 
 
-def _loop() -> None:
-    interval = float(os.environ.get(TICK_ENV, "5"))
-    while True:
-        time.sleep(interval)
-        try:
-            tick()
-        except Exception as exc:  # the clock must outlive one bad schedule
-            print(f"scheduler: {exc!r}", flush=True)
-
-
 def install() -> None:
-    threading.Thread(target=_loop, name="eventbridge-scheduler", daemon=True).start()
+    runtime_ext.every(TICK_ENV, 5, tick, "eventbridge-scheduler")

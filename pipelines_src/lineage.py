@@ -21,6 +21,7 @@ AWS and on the local runtime: both read the table and the registry through the A
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ from pipelines_src.contracts import ContractError
 
 # left to right in the picture
 KINDS = ("data", "training", "model-package", "batch-inference", "endpoint", "output")
+DEPLOYMENTS = "deployments"  # beside the endpoints' captures: the records of modules/realtime-endpoint
 
 
 class LineageNotFound(ContractError):
@@ -149,31 +151,93 @@ def _served_packages(sagemaker: Any, config: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-def describe_endpoints(lineage: Lineage, sagemaker: Any) -> None:
-    """Every endpoint serving a package of the lineage now, its variants and deployment time;
-    what it captured is its predictions (`<capture>/<endpoint>/<variant>/`), made with that package."""
+def deployments(s3: Any, capture: str, endpoint: str) -> list[tuple[datetime, dict[str, Any]]]:
+    """Every version of the endpoint's deployment record (modules/realtime-endpoint writes
+    `<capture>/deployments/<endpoint>.json` at each deployment), oldest first, with its time."""
+    bucket, _, prefix = capture.removeprefix("s3://").partition("/")
+    key = "/".join(part for part in (prefix.strip("/"), DEPLOYMENTS, f"{endpoint}.json") if part)
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=key).get("Versions", [])
+    found = []
+    for version in sorted((v for v in listed if v["Key"] == key), key=lambda v: v["LastModified"]):
+        body = s3.get_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])["Body"].read()
+        found.append((version["LastModified"], dict(json.loads(body))))
+    return found
+
+
+def _served_then(record: dict[str, Any]) -> dict[str, str]:
+    variants = record.get("variants") or {}
+    return {name: str(v["model_package_arn"]) for name, v in variants.items() if v.get("model_package_arn")}
+
+
+def _short(package: str) -> str:
+    return package.rsplit("/", 2)[-2] + "/" + package.rsplit("/", 1)[-1]
+
+
+def add_deployment(
+    lineage: Lineage, endpoint: dict[str, Any], capture: str, served: dict[str, str], **facts: str
+) -> None:
+    """One deployment of the endpoint: linked from each package it served, to that variant's traffic."""
     packages = {n.id for n in lineage.nodes.values() if n.kind == "model-package"}
+    if not packages & set(served.values()):
+        return
+    suffix = f"@{facts['deployed']}" if facts.get("until") else ""  # the current one is the endpoint itself
+    node = lineage.add(
+        "endpoint",
+        endpoint["EndpointArn"] + suffix,
+        name=endpoint["EndpointName"],
+        **facts,
+        **{f"variant {variant}": _short(package) for variant, package in served.items()},
+    )
+    for variant, package in served.items():
+        if package in packages:
+            lineage.link(package, node)
+            if capture:
+                traffic = lineage.add(
+                    "output", f"{capture.rstrip('/')}/{endpoint['EndpointName']}/{variant}/", what="captured traffic"
+                )
+                lineage.link(node, traffic)
+
+
+def describe_endpoints(lineage: Lineage, sagemaker: Any, s3: Any | None = None) -> None:
+    """Every endpoint serving a package of the lineage now, with its variants and deployment time,
+    and, given `s3`, each earlier deployment its record's versions tell of; what it captured is its
+    predictions (`<capture>/<endpoint>/<variant>/`), made with the package of the time."""
     names = [e["EndpointName"] for p in sagemaker.get_paginator("list_endpoints").paginate() for e in p["Endpoints"]]
     for name in sorted(names):
         endpoint = sagemaker.describe_endpoint(EndpointName=name)
         config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
         capture = (config.get("DataCaptureConfig") or {}).get("DestinationS3Uri", "")
-        for variant, package in _served_packages(sagemaker, config).items():
-            if package not in packages:
-                continue
-            node = lineage.add(
-                "endpoint",
-                endpoint["EndpointArn"],
-                name=name,
-                configuration=endpoint["EndpointConfigName"],
-                status=endpoint["EndpointStatus"],
-                deployed=str(endpoint.get("LastModifiedTime", "")),
-                **{f"variant {variant}": package.rsplit("/", 2)[-2] + "/" + package.rsplit("/", 1)[-1]},
-            )
-            lineage.link(package, node)
-            if capture:
-                traffic = lineage.add("output", f"{capture.rstrip('/')}/{name}/{variant}/", what="captured traffic")
-                lineage.link(node, traffic)
+        history = deployments(s3, capture, name) if s3 is not None and capture else []
+        for (when, record), following in zip(history, [*history[1:], None], strict=True):
+            if following is not None:
+                facts = {"deployed": f"{when:%Y-%m-%dT%H:%M:%SZ}", "until": f"{following[0]:%Y-%m-%dT%H:%M:%SZ}"}
+                add_deployment(lineage, endpoint, capture, _served_then(record), **facts)
+        add_deployment(
+            lineage,
+            endpoint,
+            capture,
+            _served_packages(sagemaker, config),
+            configuration=endpoint["EndpointConfigName"],
+            status=endpoint["EndpointStatus"],
+            deployed=f"{history[-1][0]:%Y-%m-%dT%H:%M:%SZ}" if history else str(endpoint.get("LastModifiedTime", "")),
+        )
+
+
+def credit_capture(lineage: Lineage, s3: Any, query: str, traffic: Node) -> Node:
+    """A captured object as its own node, made by the one deployment of its endpoint in force
+    when SageMaker wrote it (by the deployments' `deployed`/`until` times)."""
+    makers = [lineage.nodes[u] for u in lineage.upstream(traffic.id) if lineage.nodes[u].kind == "endpoint"]
+    if len(makers) < 2:
+        return traffic
+    bucket, _, key = query.removeprefix("s3://").partition("/")
+    written = f"{s3.head_object(Bucket=bucket, Key=key)['LastModified']:%Y-%m-%dT%H:%M:%SZ}"
+    maker = next(
+        (m for m in makers if m.details.get("deployed", "") <= written < m.details.get("until", "9999")),
+        max(makers, key=lambda m: m.details.get("deployed", "")),
+    )
+    node = lineage.add("output", query, what="captured request", written=written)
+    lineage.link(maker.id, node)
+    return lineage.nodes[node]
 
 
 def describe_data(lineage: Lineage, s3: Any, limit: int = 20) -> None:

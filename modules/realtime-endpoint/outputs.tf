@@ -1,3 +1,8 @@
+output "deployment_record_s3_uri" {
+  description = "The record of what each variant serves, beside the capture: every version of this object is one deployment (mlops lineage reads them)."
+  value       = "s3://${aws_s3_object.deployment_record.bucket}/${aws_s3_object.deployment_record.key}"
+}
+
 output "endpoint_arn" {
   description = "ARN of the endpoint."
   value       = aws_sagemaker_endpoint.this.arn

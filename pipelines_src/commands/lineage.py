@@ -39,8 +39,10 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     try:
         found = lineage.from_items(lineage.scan(c["dynamodb"], table))
         lineage.describe_packages(found, c["sagemaker"])
-        lineage.describe_endpoints(found, c["sagemaker"])  # before resolving: a captured object names one
+        lineage.describe_endpoints(found, c["sagemaker"], c["s3"])  # before resolving: a captured object names one
         node = lineage.resolve(found, args.query)
+        if node.kind == "output" and node.id != args.query:
+            node = lineage.credit_capture(found, c["s3"], args.query, node)
         lineage.describe_data(found, c["s3"])
         lineage.describe_reads(found, c["s3"])
     except lineage.LineageNotFound as exc:

@@ -66,6 +66,11 @@ run "deploys_a_registered_package" {
     condition     = aws_sagemaker_model.this.primary_container[0].model_package_name == "arn:aws:sagemaker:eu-central-1:123456789012:model-package/quality/3"
     error_message = "A package from the registry can be deployed as is."
   }
+
+  assert {
+    condition     = aws_s3_object.deployment_record.bucket == "unit-artifacts" && aws_s3_object.deployment_record.key == "quality/capture/deployments/unit-endpoint.json" && jsondecode(aws_s3_object.deployment_record.content).variants == { primary = { model_package_arn = "arn:aws:sagemaker:eu-central-1:123456789012:model-package/quality/3", model_data_url = null, image = null } } && aws_s3_object.deployment_record.kms_key_id == var.kms_key_arn
+    error_message = "The package served is recorded beside the capture, encrypted with the CMK: each version of the record is a deployment."
+  }
 }
 
 run "prod_with_two_instances" {
@@ -369,6 +374,11 @@ run "shadow_gets_its_share_of_the_traffic" {
       aws_sagemaker_model.shadow[0].primary_container[0].image == aws_sagemaker_model.this.primary_container[0].image
     )
     error_message = "The shadow is a variant named shadow with a quarter of the primary's weight, serving the challenger with the primary's image on its instance type."
+  }
+
+  assert {
+    condition     = jsondecode(aws_s3_object.deployment_record.content).variants.shadow.model_data_url == "s3://unit-artifacts/quality/challenger/model.tar.gz"
+    error_message = "The shadow's model is recorded with the primary's."
   }
 }
 

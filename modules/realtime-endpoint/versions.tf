@@ -1,5 +1,5 @@
 # module: realtime-endpoint
-# module_version = "1.3.0"
+# module_version = "1.4.0"
 
 terraform {
   required_version = ">= 1.7.0"

@@ -167,9 +167,9 @@ def upload_samples(s3: Any, deployment: Deployment, work: Path) -> dict[str, str
     return uris
 
 
-def observe_alerts(c: dict[str, Any], topic_arn: str) -> str:
+def observe_alerts(c: dict[str, Any], topic_arn: str, queue_name: str = OBSERVER_QUEUE) -> str:
     """An SQS queue subscribed to the alerts topic, as an on-call tool would be."""
-    queue_url = c["sqs"].create_queue(QueueName=OBSERVER_QUEUE)["QueueUrl"]
+    queue_url = c["sqs"].create_queue(QueueName=queue_name)["QueueUrl"]
     queue_arn = c["sqs"].get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     subscriptions = c["sns"].list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
     if not any(s["Endpoint"] == queue_arn for s in subscriptions):

@@ -443,23 +443,23 @@ def test_a_shadow_variant_gets_a_copy_of_each_request_its_answers_captured_never
     aws: dict[str, Any], trained: dict[str, Path], tmp_path: Path
 ) -> None:
     sm, challenger = aws["sagemaker"], weak_model(trained["model"], tmp_path / "weak")
-    aws["s3"].put_object(Bucket=BUCKET, Key="shadowed/challenger.tar.gz", Body=model_archive(challenger))
-    _config(sm, "shadowed", aws["key"], shadow="shadowed/challenger.tar.gz")
-    assert sm.describe_endpoint_config(EndpointConfigName="shadowed")["ShadowProductionVariants"][0]["VariantName"] == (
-        "shadow"
-    )
-    sm.create_endpoint(EndpointName="shadowed", EndpointConfigName="shadowed")
-    assert _wait(sm, "shadowed")["EndpointStatus"] == "InService"
+    aws["s3"].put_object(Bucket=BUCKET, Key="shadow-served/challenger.tar.gz", Body=model_archive(challenger))
+    _config(sm, "shadow-served", aws["key"], shadow="shadow-served/challenger.tar.gz")
+    assert sm.describe_endpoint_config(EndpointConfigName="shadow-served")["ShadowProductionVariants"][0][
+        "VariantName"
+    ] == ("shadow")
+    sm.create_endpoint(EndpointName="shadow-served", EndpointConfigName="shadow-served")
+    assert _wait(sm, "shadow-served")["EndpointStatus"] == "InService"
     bodies = [json.dumps({"instances": _records(rows)}, default=str) for rows in range(1, 11)]
     for body in bodies:
-        answer = _invoke(aws, body, "application/json", "shadowed")
+        answer = _invoke(aws, body, "application/json", "shadow-served")
         assert answer["InvokedProductionVariant"] == "primary"
         assert json.loads(answer["Body"].read()) == Predictor(trained["model"]).from_json(body)
     shadowed: list[dict[str, Any]] = []
     deadline = time.monotonic() + 15
     while len(shadowed) < len(bodies) and time.monotonic() < deadline:
         time.sleep(1)
-        shadowed = [record["captureData"] for _, record in _captured(aws, "shadowed/shadow")]
+        shadowed = [record["captureData"] for _, record in _captured(aws, "shadow-served/shadow")]
     answered = {
         base64.b64decode(c["endpointInput"]["data"]).decode(): json.loads(base64.b64decode(c["endpointOutput"]["data"]))
         for c in shadowed
@@ -468,8 +468,8 @@ def test_a_shadow_variant_gets_a_copy_of_each_request_its_answers_captured_never
     for body, predictions in answered.items():
         assert predictions == Predictor(challenger).from_json(body) != Predictor(trained["model"]).from_json(body)
     time.sleep(1.5)  # metrics are published every second
-    assert _metric_sum(aws, "shadowed", "Invocations", "shadow") == len(bodies)
-    sm.delete_endpoint(EndpointName="shadowed")
+    assert _metric_sum(aws, "shadow-served", "Invocations", "shadow") == len(bodies)
+    sm.delete_endpoint(EndpointName="shadow-served")
 
 
 def _event_ids(aws: dict[str, Any], bodies: list[str]) -> dict[str, str]:
@@ -715,7 +715,7 @@ def test_bias_and_explainability_monitors_find_the_drift_in_the_endpoints_traffi
     threshold = Predictor(trained["model"]).threshold
     observer = {name: local_emulator.client(name) for name in ("sns", "sqs")}
     topic = observer["sns"].create_topic(Name="clarify-alerts")["TopicArn"]
-    queue = demo.observe_alerts(observer, topic)
+    queue = demo.observe_alerts(observer, topic, "clarify-alerts-observer")  # not the demo's, which the session shares
     arguments = ["clarify-monitors", "clarified", "--local", "--baseline", f"s3://{BUCKET}/baseline/"]
     arguments += ["--facet", "shift", "--label", "failure", "--threshold", str(threshold), "--schedule", "NOW"]
     arguments += ["--ground-truth", f"s3://{BUCKET}/clarify-truth", "--output", f"s3://{BUCKET}/clarify"]

@@ -258,21 +258,20 @@ def model_quality_alarms(spec: ModelQualityMonitor, rules: dict[str, Any]) -> li
         {"Name": "MonitoringSchedule", "Value": spec.name},
     ]
     return [
-        {
-            "AlarmName": f"{spec.name}-{metric}",
-            "AlarmDescription": f"{metric} of {spec.placement.endpoint}'s labelled traffic fell below "
-            f"{rule['threshold']}, its approved figure less the tolerance: reports under {spec.placement.output_uri}",
+        _hourly_alarm(
+            f"{spec.name}-{metric}",
+            f"{metric} of {spec.placement.endpoint}'s labelled traffic fell below {rule['threshold']}, its approved "
+            f"figure less the tolerance: reports under {spec.placement.output_uri}",
+            spec.alarm_topic_arn,
+        )
+        | {
             "Namespace": MODEL_METRICS_NAMESPACE,
             "MetricName": metric,
             "Dimensions": dimensions,
             "Statistic": "Minimum",
             "Period": 3600,
-            "EvaluationPeriods": 1,
             "Threshold": rule["threshold"],
             "ComparisonOperator": "LessThanThreshold",
-            "TreatMissingData": "notBreaching",  # an hour without labels is the run's failure, not a breach
-            "AlarmActions": [spec.alarm_topic_arn],
-            "OKActions": [spec.alarm_topic_arn],
         }
         for metric, rule in sorted(rules.items())
     ]
@@ -373,7 +372,8 @@ def _hourly_alarm(name: str, description: str, topic: str | None) -> dict[str, A
         "AlarmName": name,
         "AlarmDescription": description,
         "EvaluationPeriods": 1,
-        "TreatMissingData": "notBreaching",  # an hour without a run is the run's failure, not a breach
+        # an hour without a run (or without labels) is the run's failure, not a breach
+        "TreatMissingData": "notBreaching",
         "ComparisonOperator": "GreaterThanThreshold",
         "AlarmActions": [topic],
         "OKActions": [topic],

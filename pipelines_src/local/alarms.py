@@ -124,16 +124,15 @@ def firing(account: str, region: str, names: Iterable[str], since: datetime) -> 
     from moto.core.utils import utcnow
 
     backend, now = cloudwatch_backends[account][region], utcnow()
+    metrics = backend.get_all_metrics()
     for name in names:
         alarm = backend.alarms.get(name)
         if alarm is None:
             continue  # SageMaker checks the names when the update starts; a deleted one watches nothing
         tripped = alarm.state_value == "ALARM" and alarm.state_updated_timestamp >= since
         if not tripped:  # an alarm set by SetAlarmState keeps its state until it has fired
-            state, reason = evaluate(alarm, backend.get_all_metrics(), now)
-            if state != alarm.state_value:
-                alarm.update_state(reason, "{}", state)
-                tripped = state == "ALARM" and alarm.state_updated_timestamp >= since
+            _reevaluate(alarm, metrics, now)
+            tripped = alarm.state_value == "ALARM" and alarm.state_updated_timestamp >= since
         if tripped:
             return f"alarm {name} went to ALARM: {alarm.state_reason}"
     return None
@@ -178,21 +177,28 @@ def alert_watching(account: str, region: str, schedule: str) -> list[str]:
     from moto.core.utils import utcnow
 
     backend, now = cloudwatch_backends[account][region], utcnow()
-    firing_now = []
+    metrics, firing_now = backend.get_all_metrics(), []
     for alarm in [a for a in backend.alarms.values() if _watches(a, schedule)]:
         try:
-            state, reason = evaluate(alarm, backend.get_all_metrics(), now)
+            old_state = _reevaluate(alarm, metrics, now)
         except ValueError as exc:  # metric math the runtime lacks: that alarm stays as it was
             print(f"alarm {alarm.name}: {exc}", flush=True)
             continue
-        old_state = alarm.state_value
-        if state != old_state:
-            alarm.update_state(reason, "{}", state)
-            if state in ("ALARM", "OK"):  # INSUFFICIENT_DATA has actions of its own, which none sets
-                _notify(alarm, old_state, region)
-        if state == "ALARM":
+        # INSUFFICIENT_DATA has actions of its own, which none of the registry's alarms sets
+        if alarm.state_value != old_state and alarm.state_value in ("ALARM", "OK"):
+            _notify(alarm, old_state, region)
+        if alarm.state_value == "ALARM":
             firing_now.append(alarm.name)
     return firing_now
+
+
+def _reevaluate(alarm: Any, metrics: list[Any], now: datetime) -> str:
+    """The alarm's state brought up to date from the metrics, as CloudWatch does; its state before."""
+    old_state: str = alarm.state_value
+    state, reason = evaluate(alarm, metrics, now)
+    if state != old_state:
+        alarm.update_state(reason, "{}", state)
+    return old_state
 
 
 def evaluate(alarm: Any, metrics: list[Any], now: datetime) -> tuple[str, str]:

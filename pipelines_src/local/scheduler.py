@@ -82,9 +82,7 @@ def invoke(schedule: Any, account: str, region: str) -> None:
     elif ":sns:" in arn:
         runtime_ext.client("sns", region, account=account).publish(TopicArn=arn, Message=payload)
     elif ":sqs:" in arn:
-        sqs = runtime_ext.client("sqs", region, account=account)
-        queue = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[1], QueueOwnerAWSAccountId=account)["QueueUrl"]
-        sqs.send_message(QueueUrl=queue, MessageBody=payload)
+        _send(arn, payload, account, region)
     else:
         raise ValueError(f"Target.Arn {arn}: the local runtime invokes aws-sdk, states, sns and sqs targets")
 
@@ -93,9 +91,14 @@ def _dead_letter(schedule: Any, account: str, region: str, error: Exception) -> 
     queue_arn = (schedule.target.get("DeadLetterConfig") or {}).get("Arn")
     if not queue_arn:
         return
+    _send(queue_arn, json.dumps({"schedule": schedule.arn, "error": str(error)}), account, region)
+
+
+def _send(queue_arn: str, body: str, account: str, region: str) -> None:
+    """A message to the SQS queue the ARN names (its owner is the ARN's account)."""
     sqs = runtime_ext.client("sqs", region, account=account)
     url = sqs.get_queue_url(QueueName=queue_arn.rsplit(":", 1)[1], QueueOwnerAWSAccountId=queue_arn.split(":")[4])
-    sqs.send_message(QueueUrl=url["QueueUrl"], MessageBody=json.dumps({"schedule": schedule.arn, "error": str(error)}))
+    sqs.send_message(QueueUrl=url["QueueUrl"], MessageBody=body)
 
 
 def _run(schedule: Any, account: str, region: str) -> None:

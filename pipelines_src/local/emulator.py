@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import signal
 import ssl
@@ -167,6 +168,25 @@ class _Replays:
             self._answers[key] = (time.monotonic(), status, headers, body)
 
 
+class _LockFigures:
+    """How long requests held and waited for moto's lock: the figures that decide whether
+    narrowing it is worth its risk (docs/testing.md); the health probe reports them."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.held = self.waited = self.longest_wait = 0.0
+
+    def add(self, waited: float, held: float) -> None:
+        self.requests += 1
+        self.held += held
+        self.waited += waited
+        self.longest_wait = max(self.longest_wait, waited)
+
+    def as_json(self) -> bytes:
+        figures = {"requests": self.requests, "held_s": round(self.held, 3), "waited_s": round(self.waited, 3)}
+        return json.dumps({"status": "ok", "lock": figures | {"longest_wait_s": round(self.longest_wait, 3)}}).encode()
+
+
 class _Middleware:
     """Records each request's condition keys, answers the health probe, serialises requests
     (moto's backends are not thread-safe: Terraform's parallel calls on one security group made
@@ -177,22 +197,28 @@ class _Middleware:
         self._app = app
         self._lock = threading.Lock()
         self._replays = _Replays()
+        self._figures = _LockFigures()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
             start_response("200 OK", [("Content-Type", "application/json")])
-            return [b'{"status": "ok"}']
+            return [self._figures.as_json()]
         from pipelines_src.local import endpoints
 
         if endpoints.invocation_of(environ):  # served by the endpoint's process, not moto: no lock
             return endpoints.invoke(environ, start_response)
+        asked = time.monotonic()
         with self._lock:
-            key = self._replays.key(environ)
-            replay = self._replays.answer(key) if key is not None else None
-            if replay is not None:
-                start_response(replay[0], replay[1])
-                return [replay[2]]
-            return self._serve(environ, start_response, key)
+            got = time.monotonic()
+            try:
+                key = self._replays.key(environ)
+                replay = self._replays.answer(key) if key is not None else None
+                if replay is not None:
+                    start_response(replay[0], replay[1])
+                    return [replay[2]]
+                return self._serve(environ, start_response, key)
+            finally:
+                self._figures.add(got - asked, time.monotonic() - got)
 
     def _serve(self, environ: dict[str, Any], start_response: Callable[..., Any], key: bytes | None) -> list[bytes]:
         seen: list[Any] = []
@@ -253,15 +279,25 @@ def install_extensions() -> None:
     scheduler.install()
 
 
+def _server(port: int, app: _Middleware, context: ssl.SSLContext) -> Any:
+    """Werkzeug's threaded server (moto's request handler keeps its header handling), with each
+    connection's TLS handshake in its own thread (service.HandshakeInWorker)."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import ThreadedWSGIServer
+
+    class Server(service.HandshakeInWorker, ThreadedWSGIServer):
+        pass
+
+    server = Server(HOST, port, app, handler=MotoRequestHandler)
+    server.tls_context = context
+    server.ssl_context = context  # werkzeug reads it for wsgi.url_scheme (aws:SecureTransport)
+    return server
+
+
 def serve(state_dir: Path, port: int) -> None:
     """Run the emulator in the foreground until SIGTERM; write the state file once ready."""
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     from pipelines_src.local import images, runtime_ext
     from pipelines_src.local.certs import create_tls_files
@@ -273,11 +309,8 @@ def serve(state_dir: Path, port: int) -> None:
     os.environ[runtime_ext.STATE_ENV] = str(state_dir)
     os.environ[images.STORE_ENV] = str(state_dir)  # images built with `mlops image build`
     install_extensions()
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(tls.server_cert, tls.server_key)
-    app = _Middleware(DomainDispatcherApplication(create_backend_app))
-    server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler, ssl_context=context)
+    context = service.tls_server_context(tls.server_cert, tls.server_key)
+    server = _server(port, _Middleware(DomainDispatcherApplication(create_backend_app)), context)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     info = Emulator(os.getpid(), port, f"https://{HOST}:{port}", str(tls.ca_cert), str(state_dir))
     _write_state(state_dir, info)

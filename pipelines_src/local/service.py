@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import socket
+import socketserver
 import ssl
 import subprocess
 import sys
@@ -21,7 +22,36 @@ from typing import Any
 
 HOST = "127.0.0.1"
 _START_TIMEOUT_S = 60.0
+HANDSHAKE_TIMEOUT_S = 10.0  # a client that has not finished its TLS handshake by then is dropped
+IDLE_TIMEOUT_S = 300.0  # a keep-alive connection silent this long is closed (Go keeps idle ones 90 s)
 _STOP_TIMEOUT_S = 10.0
+
+
+def tls_server_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    return context
+
+
+class HandshakeInWorker(socketserver.ThreadingMixIn):
+    """Mixin for a `socketserver.ThreadingMixIn` server (put it first among the bases): accept()
+    takes plain TCP connections and each one's TLS handshake runs in that connection's worker
+    thread, under HANDSHAKE_TIMEOUT_S. A TLS-wrapped *listening* socket (werkzeug's
+    `ssl_context=`, `context.wrap_socket(server.socket)`) handshakes inside accept(), on the one
+    serving thread: one idle or slow client then froze every other (docs/testing.md)."""
+
+    tls_context: ssl.SSLContext
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            request.settimeout(HANDSHAKE_TIMEOUT_S)
+            connection = self.tls_context.wrap_socket(request, server_side=True)
+            connection.settimeout(IDLE_TIMEOUT_S)
+        except OSError:  # ssl.SSLError, a timeout, a reset: this client only
+            request.close()
+            return
+        super().process_request_thread(connection, client_address)
 
 
 class ServiceError(RuntimeError):

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,6 +119,10 @@ def handler_for(catalogue: Catalogue) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(service.HandshakeInWorker, ThreadingHTTPServer):
+    """Each connection handshakes in its own thread: an idle client never delays another."""
+
+
 @dataclass(frozen=True)
 class Registry:
     url: str
@@ -131,11 +134,8 @@ class Registry:
 def serving(root: Path, state: Path, namespace: str = "mlops", port: int = 0) -> Iterator[Registry]:
     """The registry on 127.0.0.1 (a free port by default) while the block runs."""
     tls = create_tls_files(state / "tls", hosts=[HOST])
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(tls.server_cert, tls.server_key)
-    server = ThreadingHTTPServer((HOST, port), handler_for(Catalogue(root, namespace)))
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server = _Server((HOST, port), handler_for(Catalogue(root, namespace)))
+    server.tls_context = service.tls_server_context(tls.server_cert, tls.server_key)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -93,3 +93,12 @@ def test_tampered_archive_is_refused(served: tuple[registry.Registry, Path], tmp
     recorded = archive.with_name(archive.name + ".sha256").read_text().split()[0]
     assert result.returncode != 0 and "Failed to download module" in message
     assert recorded in message and "Got:" in message, "refused because the archive does not match its checksum"
+
+
+def test_an_idle_and_a_slow_client_do_not_delay_another(served: tuple[registry.Registry, Path]) -> None:
+    from tests.hostile_clients import idle_and_slow_clients, timed_get
+
+    running, _ = served
+    with idle_and_slow_clients(running.url):
+        took = [timed_get(running.url + "/.well-known/terraform.json", running.ca_file) for _ in range(3)]
+    assert len(took) == 3 and max(took) < 1.0, f"GETs beside an idle and a slow client took {took} s"

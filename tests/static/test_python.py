@@ -40,6 +40,7 @@ CALLED_FROM_OUTSIDE = {
     "close_connection": "http.server handler attribute it reads after a reply",
     "request_queue_size": "socketserver setting (listen backlog)",
     "daemon_threads": "socketserver setting",
+    "ssl_context": "werkzeug server attribute: wsgi.url_scheme is https while it is set",
     "minimum_version": "ssl.SSLContext attribute set for TLS 1.2+",
     "pytest_collection_modifyitems": "pytest hook",
     "inventory_model": "pytest fixture requested by name",

@@ -21,18 +21,26 @@ def block(markdown: Path, name: str) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
+def opening(markdown: Path) -> list[str]:
+    """The command lines of the file's first ```bash block (the README's two commands)."""
+    found = re.search(r"```bash\n(?P<body>.*?)```", markdown.read_text(), re.DOTALL)
+    assert found, f"{markdown.name}: no ```bash block"
+    lines = [line.split("  #")[0].rstrip() for line in found["body"].splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 @dataclass(frozen=True)
 class Run:
     returncode: int
     output: str
-    started: dict[str, float]  # each command line -> when bash started it (epoch seconds)
+    started: list[tuple[str, float]]  # each traced command line and when bash started it (epoch seconds)
     finished: float
 
-    def start_of(self, fragment: str) -> float:
-        """When bash started the first traced command containing `fragment`."""
-        found = [t for command, t in self.started.items() if fragment in command]
-        assert found, f"no traced command contains {fragment!r}: {list(self.started)}"
-        return found[0]
+    def start_of(self, fragment: str, occurrence: int = 1) -> float:
+        """When bash started the `occurrence`-th traced command containing `fragment`."""
+        found = [t for command, t in self.started if fragment in command]
+        assert len(found) >= occurrence, f"no traced command #{occurrence} contains {fragment!r}: {self.started}"
+        return found[occurrence - 1]
 
 
 def run(lines: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run:
@@ -42,9 +50,9 @@ def run(lines: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run
     done = subprocess.run(
         ["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
-    started = {}
+    started = []
     for line in done.stderr.splitlines():
         match = _STAMP.match(line)
-        if match and match["command"] not in started:
-            started[match["command"]] = float(match["time"])
+        if match:
+            started.append((match["command"], float(match["time"])))
     return Run(done.returncode, done.stdout + done.stderr, started, time.time())

@@ -131,6 +131,7 @@ class DemoReport:
     runs: list[PipelineRun] = field(default_factory=list)
     approval_history: list[str] = field(default_factory=list)
     model_package_arn: str = ""
+    champion_kept: bool = False  # the training kept the approved champion: nothing new to approve
     metrics: dict[str, Any] = field(default_factory=dict)
     input_rows: int = 0
     prediction_rows: int = 0
@@ -287,7 +288,9 @@ def run(
     hyperparameter_sets: list[dict[str, Any]] | None = None,
     serving_root: tf.TerraformRoot | None = None,
 ) -> DemoReport:
-    """Both pipelines on the deployed template; everything the summary shows, in `out_dir`."""
+    """Both pipelines on the deployed template; everything the summary shows, in `out_dir`.
+    Run again on the same deployment (`make demo` twice), the retraining may keep the champion:
+    then nothing is approved and the champion scores the batch, as it keeps serving."""
     c = clients(info)
     report = DemoReport()
     queue_url = observe_alerts(c, deployment.alerts_topic_arn)
@@ -295,29 +298,83 @@ def run(
         uris = upload_samples(c["s3"], deployment, Path(scratch))
     log("[3/7] training pipeline (deployed state machine, step code as local SageMaker jobs)")
     execution_input = training_input(deployment.use_case, uris["training"], "demo", hyperparameter_sets)
+    trainings = {e["executionArn"] for e in executions.recent(c["stepfunctions"], deployment.machine("training"), 50)}
     training = run_training(c, deployment, execution_input, log)
     report.runs.append(PipelineRun("training", training))
     if training.status != "SUCCEEDED":
         raise DemoFailed(f"training execution {training.name} {training.status}: {training.error} {training.cause}")
-    report.model_package_arn = training.output["steps"]["register_model"]["arn"]
-    report.metrics = training.output["steps"]["read_decision"]["decision"]
-    log(f"[4/7] model package {report.model_package_arn.rsplit('/', 2)[-2:]} awaits review; approving it")
-    batch_machine = deployment.machine("batch-inference")
-    known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], batch_machine, 50)}
-    trainings = {e["executionArn"] for e in executions.recent(c["stepfunctions"], deployment.machine("training"), 50)}
-    report.approval_history = approve(c["sagemaker"], report.model_package_arn)
-    log("[5/7] the Approved event started the batch-inference pipeline (EventBridge rule -> state machine)")
-    batch_arn = executions.wait_for_new(c["stepfunctions"], batch_machine, known)
-    batch = executions.follow(c["stepfunctions"], batch_arn, _progress(log, "batch-inference"))
+    trainings.add(training.arn)
+    outcome = TrainingOutcome.of(training)
+    report.model_package_arn, report.champion_kept = outcome.package_arn, not outcome.registered
+    report.metrics = training.output["steps"].get("read_decision", {}).get("decision", {})
+    batch = _score(c, deployment, report, log)
     report.runs.append(PipelineRun("batch-inference", batch))
     if batch.status != "SUCCEEDED":
         raise DemoFailed(f"batch-inference execution {batch.name} {batch.status}: {batch.error} {batch.cause}")
     _follow_drift_retraining(c, deployment, report, trainings, log)
-    _follow_inference_pipeline(c, deployment, report, log)
+    if outcome.registered:
+        _follow_inference_pipeline(c, deployment, report, log)
     if serving_root is not None:
         report.serving = serve_in_real_time(info, deployment, report, serving_root, log)
     _collect(c, deployment, report, queue_url, out_dir)
     return report
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """What a succeeded training execution leaves for review: a new package, or the champion kept."""
+
+    package_arn: str
+    registered: bool  # False: the challenger did not beat the champion; package_arn is the champion's
+
+    @classmethod
+    def of(cls, execution: executions.Execution) -> TrainingOutcome:
+        steps = execution.output.get("steps", {})
+        if "register_model" in steps:
+            return cls(str(steps["register_model"]["arn"]), True)
+        if "champion-kept" in execution.states:
+            return cls(str(steps["read_comparison"]["comparison"]["champion_package"]), False)
+        raise DemoFailed(
+            f"training execution {execution.name} ended {execution.status} without registering a package or "
+            f"keeping a champion (it stopped at {list(execution.states)[-1:]}): see `mlops status training`"
+        )
+
+    def line(self) -> str:
+        """The reviewer's one line: what this training changed."""
+        version = self.package_arn.rsplit("/", 1)[-1]
+        if self.registered:
+            return f"model package {self.package_arn.rsplit('/', 2)[-2:]} awaits review"
+        return f"champion kept: no new package; version {version} keeps serving"
+
+
+def _score(c: dict[str, Any], deployment: Deployment, report: DemoReport, log: Log) -> executions.Execution:
+    """The batch a new package's approval starts (the Approved rule), or, when the champion was
+    kept, the on-demand batch its Approved rule would start, with the champion."""
+    batch_machine = deployment.machine("batch-inference")
+    known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], batch_machine, 50)}
+    if report.champion_kept:
+        log(f"[4/7] {TrainingOutcome(report.model_package_arn, False).line()}")
+        log("[5/7] batch-inference on demand with the champion (the input its Approved rule gives)")
+        batch_input = approved_rule_input(c["events"], batch_machine, report.model_package_arn)
+        arn = executions.start(c["stepfunctions"], batch_machine, batch_input, execution_name("batch-inference"))
+    else:
+        log(f"[4/7] {TrainingOutcome(report.model_package_arn, True).line()}; approving it")
+        report.approval_history = approve(c["sagemaker"], report.model_package_arn)
+        log("[5/7] the Approved event started the batch-inference pipeline (EventBridge rule -> state machine)")
+        arn = executions.wait_for_new(c["stepfunctions"], batch_machine, known)
+    return executions.follow(c["stepfunctions"], arn, _progress(log, "batch-inference"))
+
+
+def approved_rule_input(events: Any, machine_arn: str, package_arn: str) -> dict[str, Any]:
+    """The input the registry's Approved rule gives `machine_arn` for `package_arn` (its target's
+    input template, filled in as EventBridge does)."""
+    for rule in events.list_rule_names_by_target(TargetArn=machine_arn)["RuleNames"]:
+        for target in events.list_targets_by_rule(Rule=rule)["Targets"]:
+            template = target.get("InputTransformer", {}).get("InputTemplate", "")
+            if target["Arn"] == machine_arn and "<package>" in template:
+                found: dict[str, Any] = json.loads(template.replace("<package>", package_arn))
+                return found
+    raise DemoFailed(f"no Approved rule targets {machine_arn}: apply a root whose model registry has approved_targets")
 
 
 def serve_in_real_time(
@@ -336,13 +393,27 @@ def serve_in_real_time(
     log(f"[7/8] real-time: deploy on approval, terraform apply {root.path.name} serving {deployed.rsplit('/', 2)[-2:]}")
     variables = {
         "platform": deployment.platform,
-        "baseline_uri": report.run("training").output["steps"]["model_monitoring"]["output"],
+        "baseline_uri": baselines_of(info.client("sagemaker"), deployed),
         "use_case": deployment.use_case,
     }
     try:
         return demo_serving.serve(info, root, variables, log)
     except demo_serving.ServingFailed as exc:
         raise DemoFailed(f"real-time serving: {exc}") from exc
+
+
+def baselines_of(sagemaker: Any, package_arn: str) -> str:
+    """The folder of the monitoring baselines the package was registered with (its data-quality
+    statistics lie beside the bias and explainability baselines): the served package's own, also
+    when a later training kept it as champion."""
+    metrics = sagemaker.describe_model_package(ModelPackageName=package_arn).get("ModelMetrics", {})
+    statistics = metrics.get("ModelDataQuality", {}).get("Statistics", {}).get("S3Uri")
+    if not statistics:
+        raise DemoFailed(
+            f"{package_arn} carries no data-quality baseline (ModelMetrics.ModelDataQuality): register it "
+            "with the training pipeline, which attaches one"
+        )
+    return str(statistics).rsplit("/", 1)[0] + "/"
 
 
 def _follow_drift_retraining(
@@ -450,7 +521,10 @@ def summary(report: DemoReport, out_dir: Path) -> str:
         slowest = sorted((s for s in e.states.values() if s.seconds), key=lambda s: -(s.seconds or 0))[:3]
         lines.append("    slowest states: " + ", ".join(f"{s.name} {s.seconds:.1f} s" for s in slowest))
     lines.append(f"model package      {report.model_package_arn}")
-    lines.append(f"approval           {' -> '.join(report.approval_history)}")
+    if report.champion_kept:
+        lines.append(f"approval           {TrainingOutcome(report.model_package_arn, False).line()}")
+    else:
+        lines.append(f"approval           {' -> '.join(report.approval_history)}")
     lines.append(
         f"best candidate     {report.metrics.get('best_candidate')} {report.metrics.get('metric')}="
         f"{report.metrics.get('value')}"
@@ -571,6 +645,7 @@ def write_summary(report: DemoReport, out_dir: Path) -> Path:
         ],
         "model_package_arn": report.model_package_arn,
         "approval_history": report.approval_history,
+        "champion_kept": report.champion_kept,
         "metrics": report.metrics,
         "input_rows": report.input_rows,
         "prediction_rows": report.prediction_rows,

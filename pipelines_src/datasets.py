@@ -85,10 +85,14 @@ def generate(rows: int, seed: int = 7, drift: bool = False) -> pd.DataFrame:
     )
 
 
+def sample_file_name(drift: bool = False) -> str:
+    return "cycles-drifted.csv" if drift else "cycles.csv"
+
+
 def write_sample(directory: Path, rows: int = 4000, seed: int = 7, drift: bool = False) -> Path:
     """Write a sample CSV and the schema beside it; returns the CSV path."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / ("cycles-drifted.csv" if drift else "cycles.csv")
+    path = directory / sample_file_name(drift)
     generate(rows, seed, drift).to_csv(path, index=False)
     (directory / "schema.json").write_text(SCHEMA.to_json())
     return path

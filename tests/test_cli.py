@@ -122,3 +122,36 @@ def test_local_status_without_emulator_names_the_fix(tmp_path: Path, monkeypatch
     monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
     with pytest.raises(SystemExit, match="mlops emulator up"):
         cli.main(["status", "--local"])
+
+
+def test_sample_data_keeps_a_users_file_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "cycles.csv").write_text("mine\n")
+    assert cli.main(["sample-data", str(tmp_path), "--rows", "20"]) == 2
+    assert "already exist: nothing was written; add --force" in capsys.readouterr().err
+    assert (tmp_path / "cycles.csv").read_text() == "mine\n" and not (tmp_path / "schema.json").exists()
+    assert cli.main(["sample-data", str(tmp_path), "--rows", "20", "--force"]) == 0
+    assert len((tmp_path / "cycles.csv").read_text().splitlines()) == 21
+
+
+@pytest.mark.parametrize(("rows", "message"), [("-5", "from 1 to"), ("0", "from 1 to"), ("10000000000", "from 1 to")])
+def test_sample_data_refuses_row_counts_out_of_range(
+    tmp_path: Path, rows: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["sample-data", str(tmp_path / "raw"), "--rows", rows]) == 2
+    assert message in capsys.readouterr().err and not (tmp_path / "raw").exists()
+
+
+def test_sample_data_into_a_file_names_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a-file").write_text("x")
+    assert cli.main(["sample-data", str(tmp_path / "a-file")]) == 2
+    assert "is a file: give a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["demo", "demo-promotion"])
+def test_demo_of_a_missing_root_starts_no_emulator(
+    command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MLOPS_LOCAL_DIR", str(tmp_path))
+    assert cli.main([command, str(tmp_path / "no-such-root")]) == 2
+    assert "is not a Terraform root" in capsys.readouterr().err
+    assert not (tmp_path / "emulator").exists(), "an emulator was started for a root that does not exist"

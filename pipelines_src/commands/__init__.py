@@ -58,11 +58,17 @@ def root_env(info: emulator.Emulator, folder: Path | None = None) -> dict[str, s
     return tf.local_env(info, folder or local_dir(), url, ca)
 
 
+def require_roots(*paths: Path | None) -> None:
+    """Refuse what is not a Terraform root before anything starts (an emulator, an apply)."""
+    for path in paths:
+        if path is not None and not (path.is_dir() and any(path.glob("*.tf"))):
+            raise UsageError(f"{path} is not a Terraform root: give a folder with .tf files, e.g. infra")
+
+
 def terraform_root(path: Path, info: emulator.Emulator, account: str | None = None) -> tf.TerraformRoot:
     """A root staged for this emulator (under .local/work, one folder per workspace; per account
     when deployed into another emulator account, so each stage has its own state)."""
-    if not (path.is_dir() and any(path.glob("*.tf"))):
-        raise UsageError(f"{path} is not a Terraform root: give a folder with .tf files, e.g. infra")
+    require_roots(path)
     work = local_dir() / "work" / (f"account-{account}" if account else "")
     try:
         staged = tf.stage(path, work, info, account)

@@ -18,6 +18,7 @@ from pipelines_src.commands import (
     local_dir,
     port_setting,
     registry_dir,
+    require_roots,
     root_env,
     running_emulator,
     terraform_root,
@@ -150,6 +151,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
     source, var_files, variables = Path(args.root), _var_files(args.var_file), _variables(args.var)
     candidates = _hyperparameters(args.hyperparameters)
+    require_roots(source, Path(args.serving_root) if args.serving_root else None)
     info = emulator.start(emulator_dir(), port_setting("EMULATOR_PORT", emulator.DEFAULT_PORT))
     print(f"[1/8] emulator up at {info.endpoint}")
     root = terraform_root(source, info)
@@ -176,6 +178,7 @@ def cmd_demo_promotion(args: argparse.Namespace) -> int:
     from pipelines_src.local import demo, demo_promotion
 
     started = time.monotonic()
+    require_roots(Path(args.root), Path(args.lake_root), Path(args.stage_root))
     info = emulator.start(emulator_dir(), port_setting("EMULATOR_PORT", emulator.DEFAULT_PORT))
     print(
         f"[1/6] emulator up at {info.endpoint}: accounts data lake {demo_promotion.LAKE}, dev (its own), "

@@ -37,9 +37,19 @@ def cmd_asl(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_SAMPLE_ROWS = 5_000_000  # about 0.5 GB of CSV: more is no sample
+
+
 def cmd_sample_data(args: argparse.Namespace) -> int:
     from pipelines_src import datasets
 
+    if not 1 <= args.rows <= MAX_SAMPLE_ROWS:
+        raise UsageError(f"--rows {args.rows}: give a number of rows from 1 to {MAX_SAMPLE_ROWS:,}")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"{args.out} is a file: give a folder to write the sample and its schema into")
+    written = [args.out / name for name in (datasets.sample_file_name(args.drift), "schema.json")]
+    if not args.force and (kept := [str(p) for p in written if p.exists()]):
+        raise UsageError(f"{', '.join(kept)} already exist: nothing was written; add --force to replace them")
     path = datasets.write_sample(args.out, rows=args.rows, seed=args.seed, drift=args.drift)
     print(f"wrote {path} and {args.out / 'schema.json'}")
     return 0
@@ -88,6 +98,7 @@ def register(sub: Any) -> None:
     sample.add_argument("--rows", type=int, default=4000)
     sample.add_argument("--seed", type=int, default=7)
     sample.add_argument("--drift", action="store_true", help="shift sensor distributions (monitoring demo)")
+    sample.add_argument("--force", action="store_true", help="replace a sample or schema already in the folder")
     sample.set_defaults(func=cmd_sample_data)
 
     step = sub.add_parser("run-step", help="run one step with the container contract (--base-dir plays /opt/ml)")

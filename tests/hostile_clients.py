@@ -50,3 +50,12 @@ def timed_get(url: str, ca_file: str, timeout: float = 5.0) -> float:
         assert answer.status == 200, f"{url} answered {answer.status}"
         answer.read()
     return time.monotonic() - started
+
+
+def delay_beside_hostile_clients(url: str, ca_file: str) -> tuple[float, float]:
+    """(slowest GET of `url` beside an idle and a slow client, fastest GET with neither): the
+    difference is the delay they cause (on a busy machine a GET alone may take a while)."""
+    alone = min(timed_get(url, ca_file) for _ in range(3))
+    with idle_and_slow_clients(url):
+        beside = max(timed_get(url, ca_file) for _ in range(3))
+    return beside, alone

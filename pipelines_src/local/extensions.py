@@ -218,7 +218,24 @@ def _sns_delivery_status_attributes() -> None:
     SNSResponse.get_topic_attributes = get_topic_attributes  # type: ignore[method-assign]
 
 
+def _s3_delete_markers_in_suspended_buckets() -> None:
+    """Deleting a key of a bucket whose versioning is Suspended (Terraform destroys the
+    aws_s3_bucket_versioning before emptying a force_destroy bucket) removes its versions, delete
+    markers included: moto disposed of each as an object and failed with a 500 on a marker
+    ('FakeDeleteMarker' object has no attribute 'dispose'), leaving teardown half done."""
+    from moto.s3.utils import _VersionedKeyStore
+
+    def pop(self: Any, key: str) -> None:
+        for version in self.getlist(key, []):
+            if hasattr(version, "dispose"):  # a delete marker holds no data to release
+                version.dispose()
+        dict.pop(self, key)
+
+    _VersionedKeyStore.pop = pop  # type: ignore[method-assign]  # deliberate patch
+
+
 def install_all() -> None:
+    _s3_delete_markers_in_suspended_buckets()
     _sns_delivery_status_attributes()
     _security_group_rule_descriptions()
     _sagemaker_model_network_isolation()

@@ -105,3 +105,23 @@ def test_an_idle_and_a_slow_client_do_not_delay_another(local_emulator: emulator
 
     beside, alone = delay_beside_hostile_clients(local_emulator.endpoint + emulator.HEALTH_PATH, local_emulator.ca_file)
     assert beside - alone < 1.0, f"a GET took {beside:.2f} s beside an idle and a slow client, {alone:.2f} s alone"
+
+
+def test_a_suspended_buckets_replaced_and_deleted_objects_are_emptied(local_emulator: emulator.Emulator) -> None:
+    """Teardown as Terraform does it: versioning suspended first, then a force_destroy empties
+    the bucket of every version, delete markers included (moto answered 500 on a marker)."""
+    s3 = local_emulator.client("s3")
+    bucket = "suspended-teardown"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"first", b"replaced"):
+        s3.put_object(Bucket=bucket, Key="data.csv", Body=body)
+    s3.delete_object(Bucket=bucket, Key="data.csv")  # a delete marker on top
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    listed = s3.list_object_versions(Bucket=bucket)
+    everything = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in listed["Versions"] + listed["DeleteMarkers"]]
+    assert len(everything) == 3
+    answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "data.csv"}, *everything]})
+    assert not answer.get("Errors"), answer.get("Errors")
+    s3.delete_bucket(Bucket=bucket)
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]

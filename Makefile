@@ -17,9 +17,12 @@ EXAMPLE ?= examples/secure-storage
 DEMO    := examples/use-case-complete
 DEMO_VARS := --var-file $(DEMO)/profiles/local.tfvars --serving-root examples/realtime-endpoint
 PYTEST_ARGS ?=
-# 0: every test in this process (the default; README "Decisions" says why). PYTEST_WORKERS=2: two
-# xdist workers, tests sharing an expensive fixture on one worker (tests/conftest.py GROUPS).
-PYTEST_WORKERS ?= 0
+# xdist workers: two per core by default. The suite waits far more than it computes (the
+# provider's waiters, jobs and executions polled), so a worker per core leaves the cores half idle
+# (docs/testing.md has the figures). Each worker has its own emulator; a test file, or the files
+# sharing an expensive fixture (tests/conftest.py GROUPS), runs on one worker. PYTEST_WORKERS=0:
+# every test in this process.
+PYTEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
 
 .PHONY: help setup test lint fmt asl build docs inventory policy release package registry registry-down bench demo demo-promotion demo-down emulator-up emulator-down emulator-status plan apply destroy plan-aws apply-aws clean
 
@@ -37,7 +40,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 test: setup ## run every test layer (static, terraform test, inventories, policies, pipelines, e2e)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
 
 lint: setup ## ruff, mypy strict, terraform fmt
 	$(VENV)/bin/ruff check .

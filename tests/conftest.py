@@ -31,18 +31,17 @@ os.environ.setdefault("TF_IN_AUTOMATION", "1")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 
-# Files whose tests share an expensive session or module fixture run on one worker
-# (pytest-xdist, --dist loadgroup): every worker has its own emulator, but the template is applied
-# once, the wheels built and installed once, the inventory plans and `terraform test` runs made
-# once, the sample training run made once. Every other test goes wherever a worker is free.
+# pytest-xdist, --dist loadgroup: every test file is one unit of work (its module fixtures, an
+# applied root or a journey, are made once), and files that share an expensive session fixture
+# are one unit together: every worker has its own emulator, but the template is applied once, the
+# wheels built and installed once, the inventory plans and `terraform test` runs made once, the
+# sample training run made once. Units start in collection order, so the long e2e files first.
 GROUPS = {
     "tests/e2e/test_demo.py": "use-case-complete",
     "tests/e2e/test_demo_notebooks.py": "use-case-complete",
     "tests/e2e/test_examples.py": "use-case-complete",
     "tests/e2e/test_scaffold_journey.py": "tooling",
     "tests/registry/test_distributions.py": "tooling",
-    "tests/modules/test_inventories.py": "inventories",
-    "tests/modules/test_terraform_test.py": "terraform-test",
     "tests/pipelines/test_batch_inference.py": "trained",
     "tests/pipelines/test_chain.py": "trained",
     "tests/pipelines/test_serving.py": "trained",
@@ -54,11 +53,35 @@ GROUPS = {
 }
 
 
+# The units that take minutes, longest first, so no worker starts one late (the Makefile passes
+# --no-loadscope-reorder: xdist would otherwise put the units with the most tests first, and the
+# journeys, two or four tests of eight minutes, last). The journey of two tests comes second
+# because a worker holding two pending tests is given the next unit at once: the short
+# promotion-stage file after it, rather than another long one.
+LONG_UNITS_FIRST = [
+    "use-case-complete",
+    "tests/e2e/test_journey_sequences.py",
+    "tests/e2e/test_data_lake_share.py",
+    "tooling",
+    "tests/e2e/test_promotion_stage.py",
+    "tests/e2e/test_demo_promotion.py",
+    "trained",
+    "tests/e2e/test_upgrade.py",
+    "tests/local/test_faults.py",
+]
+
+
+def unit_of(item: pytest.Item) -> str:
+    path = item.nodeid.split("::")[0]
+    return GROUPS.get(path, path)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the markers into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        group = GROUPS.get(item.nodeid.split("::")[0])
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(unit_of(item)))
+    rank = {unit: index for index, unit in enumerate(LONG_UNITS_FIRST)}
+    items.sort(key=lambda item: rank.get(unit_of(item), len(rank)))  # stable: files keep their order
 
 
 @pytest.fixture(scope="session")

@@ -125,3 +125,19 @@ def test_a_suspended_buckets_replaced_and_deleted_objects_are_emptied(local_emul
     assert not answer.get("Errors"), answer.get("Errors")
     s3.delete_bucket(Bucket=bucket)
     assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_a_repeated_budget_creation_gets_the_first_answer_until_a_deletion(
+    local_emulator: emulator.Emulator,
+) -> None:
+    """CreateBudget retried after a lost answer (seen with four test workers): the first answer
+    again, not DuplicateRecordException; after a deletion the same call creates anew."""
+    budgets = local_emulator.client("budgets")
+    limit = {"Amount": "5", "Unit": "USD"}
+    budget = {"BudgetName": "replayed", "BudgetType": "COST", "TimeUnit": "MONTHLY", "BudgetLimit": limit}
+    for _ in range(2):
+        budgets.create_budget(AccountId="123456789012", Budget=budget)
+    assert [b["BudgetName"] for b in budgets.describe_budgets(AccountId="123456789012")["Budgets"]] == ["replayed"]
+    budgets.delete_budget(AccountId="123456789012", BudgetName="replayed")
+    budgets.create_budget(AccountId="123456789012", Budget=budget)
+    assert [b["BudgetName"] for b in budgets.describe_budgets(AccountId="123456789012")["Budgets"]] == ["replayed"]

@@ -155,3 +155,30 @@ def test_demo_of_a_missing_root_starts_no_emulator(
     assert cli.main([command, str(tmp_path / "no-such-root")]) == 2
     assert "is not a Terraform root" in capsys.readouterr().err
     assert not (tmp_path / "emulator").exists(), "an emulator was started for a root that does not exist"
+
+
+def test_asl_with_one_valid_and_one_invalid_pipeline_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pipelines.py").write_text(
+        "from pipelines_src.pipelines import definitions\n"
+        "def broken():\n"
+        "    pipeline = definitions.training_pipeline()\n"
+        "    pipeline.remove('feature-engineering')\n"
+        "    return pipeline\n"
+        "PIPELINES = {'batch-inference': definitions.batch_pipeline, 'training': broken}\n"
+    )
+    out = tmp_path / "out"
+    assert cli.main(["asl", "--pipelines", str(tmp_path / "pipelines.py"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "pipeline training is invalid" in err and "nothing written" in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("below", ["", "x"])
+def test_asl_into_a_file_names_the_fix(tmp_path: Path, below: str, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a-file").write_text("x")
+    out = tmp_path / "a-file" / below if below else tmp_path / "a-file"
+    assert cli.main(["asl", "--out", str(out)]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert (tmp_path / "a-file").read_text() == "x"

@@ -27,13 +27,20 @@ def cmd_asl(args: argparse.Namespace) -> int:
 
     try:
         pipelines = compiler.load(args.pipelines)
-        for pipeline in pipelines.values():
-            compiler.check(pipeline)  # all of them valid before anything is written
+    except PipelineError as exc:
+        raise UsageError(f"{exc}") from exc
+    invalid = {name: found for name, pipeline in pipelines.items() if (found := compiler.check(pipeline))}
+    if invalid:  # all of them valid before anything is written
+        reasons = "; ".join(f"pipeline {name} is invalid: {'; '.join(found)}" for name, found in invalid.items())
+        raise UsageError(f"{reasons} (nothing written)")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} is a file: give the folder to write the templates into")
+    try:
         for pipeline in pipelines.values():
             for path in compiler.write(pipeline, args.out):
                 print(f"wrote {path}")
-    except PipelineError as exc:
-        raise UsageError(f"{exc}") from exc
+    except OSError as exc:
+        raise UsageError(f"--out {args.out}: {exc.strerror or exc}; give a folder you can write") from exc
     return 0
 
 

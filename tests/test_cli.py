@@ -182,3 +182,17 @@ def test_asl_into_a_file_names_the_fix(tmp_path: Path, below: str, capsys: pytes
     assert cli.main(["asl", "--out", str(out)]) == 2
     assert "--out" in capsys.readouterr().err
     assert (tmp_path / "a-file").read_text() == "x"
+
+
+def test_run_step_outside_a_container_needs_a_base_dir(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("SM_BASE_DIR", raising=False)
+    assert cli.main(["run-step", "data_load"]) == 2
+    assert "give --base-dir DIR" in capsys.readouterr().err
+
+
+def test_run_step_with_a_file_as_base_dir_names_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a-file").write_text("x")
+    assert cli.main(["run-step", "batch_inference", "--base-dir", str(tmp_path / "a-file")]) == 2
+    assert "is a file: give the folder" in capsys.readouterr().err

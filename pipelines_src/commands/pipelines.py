@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,27 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_base_dir(step_args: list[str]) -> None:
+    """A step run by hand needs the folder that plays /opt/ml: /opt/ml is the container's, and
+    this machine's must not be written."""
+    base = os.environ.get("SM_BASE_DIR")
+    for index, arg in enumerate(step_args):
+        if arg.startswith("--base-dir="):
+            base = arg.split("=", 1)[1]
+        elif arg == "--base-dir" and index + 1 < len(step_args):
+            base = step_args[index + 1]
+    if not base:
+        raise UsageError("run-step outside a container: give --base-dir DIR (it plays /opt/ml) or set SM_BASE_DIR")
+    if Path(base).exists() and not Path(base).is_dir():
+        raise UsageError(f"--base-dir {base} is a file: give the folder that plays /opt/ml")
+
+
 def cmd_run_step(args: argparse.Namespace) -> int:
     import importlib
 
     from pipelines_src.steps.container import run
 
+    _check_base_dir(args.step_args)
     module = importlib.import_module(f"pipelines_src.steps.{args.step}")
     kind = "training" if args.step == "training" else "processing"
     return run(module.main, args.step_args, kind)

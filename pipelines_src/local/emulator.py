@@ -11,6 +11,7 @@ import argparse
 import io
 import json
 import os
+import re
 import signal
 import ssl
 import sys
@@ -136,6 +137,9 @@ REPLAYED_ACTIONS = frozenset(
 # apply), Budgets' CreateBudget DuplicateRecordException (the template's apply with four test
 # workers); the others fail the same way. Creations the pipelines repeat on purpose (models,
 # model packages, cards, jobs) are not listed: two identical calls there are two resources.
+# Every JSON-protocol deletion is replayed too: a DeleteTable retried after its answer was lost
+# answered ResourceNotFound and failed a destroy (four test workers); a second identical
+# deletion is a no-op either way.
 REPLAYED_TARGETS = frozenset(
     {
         "AWSBudgetServiceGateway.CreateBudget",
@@ -152,6 +156,7 @@ REPLAYED_TARGETS = frozenset(
     }
 )
 REPLAY_SECONDS = 60.0
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")  # the access key of a SigV4 Authorization header
 
 
 class _Replays:
@@ -160,21 +165,23 @@ class _Replays:
     def __init__(self) -> None:
         self._answers: dict[bytes, tuple[float, str, list[tuple[str, str]], bytes]] = {}
 
-    def key(self, environ: dict[str, Any]) -> bytes | None:
-        """The request's operation and body when it is a replayed action (the body is put back for
-        moto). A deletion forgets every kept answer: what follows it is a genuine new creation."""
+    @staticmethod
+    def key(environ: dict[str, Any]) -> bytes | None:
+        """The caller, operation and body of a replayed action (the body is put back for moto).
+        The caller is the access key: the same call in two accounts is two resources."""
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
-        if ".Delete" in target:
-            self._answers.clear()
         form = str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded")
-        if not form and target not in REPLAYED_TARGETS:
+        deletion = target.rpartition(".")[2].startswith("Delete")
+        if not form and target not in REPLAYED_TARGETS and not deletion:
             return None
         body: bytes = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
+        caller = _CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION", "")))
+        prefix = (caller.group(1) if caller else "").encode() + b"\n"
         if not form:
-            return target.encode() + b"\n" + body
+            return prefix + target.encode() + b"\n" + body
         action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
-        return body if action in REPLAYED_ACTIONS else None
+        return prefix + body if action in REPLAYED_ACTIONS else None
 
     def answer(self, key: bytes) -> tuple[str, list[tuple[str, str]], bytes] | None:
         now = time.monotonic()

@@ -127,17 +127,22 @@ def test_a_suspended_buckets_replaced_and_deleted_objects_are_emptied(local_emul
     assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
-def test_a_repeated_budget_creation_gets_the_first_answer_until_a_deletion(
+def test_a_repeated_creation_or_deletion_gets_the_first_answer_in_its_own_account(
     local_emulator: emulator.Emulator,
 ) -> None:
     """CreateBudget retried after a lost answer (seen with four test workers): the first answer
-    again, not DuplicateRecordException; after a deletion the same call creates anew."""
-    budgets = local_emulator.client("budgets")
+    again, not DuplicateRecordException; the same call in another account is its own; a repeated
+    deletion is the first answer, not NotFound."""
     limit = {"Amount": "5", "Unit": "USD"}
     budget = {"BudgetName": "replayed", "BudgetType": "COST", "TimeUnit": "MONTHLY", "BudgetLimit": limit}
+    for account in ("123456789012", "444455556666"):
+        budgets = local_emulator.client("budgets", None if account == "123456789012" else account)
+        for _ in range(2):
+            budgets.create_budget(AccountId=account, Budget=budget)
+        assert [b["BudgetName"] for b in budgets.describe_budgets(AccountId=account)["Budgets"]] == ["replayed"]
+    dynamodb = local_emulator.client("dynamodb")
+    table = {"AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}
+    dynamodb.create_table(TableName="replayed", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}], **table)
     for _ in range(2):
-        budgets.create_budget(AccountId="123456789012", Budget=budget)
-    assert [b["BudgetName"] for b in budgets.describe_budgets(AccountId="123456789012")["Budgets"]] == ["replayed"]
-    budgets.delete_budget(AccountId="123456789012", BudgetName="replayed")
-    budgets.create_budget(AccountId="123456789012", Budget=budget)
-    assert [b["BudgetName"] for b in budgets.describe_budgets(AccountId="123456789012")["Budgets"]] == ["replayed"]
+        dynamodb.delete_table(TableName="replayed")
+    assert "replayed" not in dynamodb.list_tables()["TableNames"]

@@ -63,19 +63,28 @@ def test_asl_refuses_pipelines_it_cannot_load(
     assert not list(tmp_path.glob("*.tftpl")), "nothing written"
 
 
-def test_asl_refuses_an_invalid_pipeline_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "pipelines",
+    ["{'training': broken}", "{'batch-inference': definitions.batch_pipeline, 'training': broken}"],
+    ids=["invalid", "valid-and-invalid"],
+)
+def test_asl_refuses_an_invalid_pipeline_and_writes_nothing(
+    tmp_path: Path, pipelines: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """All or nothing: a valid pipeline beside an invalid one is not written either."""
     (tmp_path / "pipelines.py").write_text(
         "from pipelines_src.pipelines import definitions\n"
         "def broken():\n"
         "    pipeline = definitions.training_pipeline()\n"
         "    pipeline.remove('feature-engineering')\n"
         "    return pipeline\n"
-        "PIPELINES = {'training': broken}\n"
+        f"PIPELINES = {pipelines}\n"
     )
     out = tmp_path / "out"
     assert cli.main(["asl", "--pipelines", str(tmp_path / "pipelines.py"), "--out", str(out)]) == 2
-    assert "no earlier state 'feature-engineering' produces it" in capsys.readouterr().err
-    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "no earlier state 'feature-engineering' produces it" in err and "nothing written" in err
+    assert len(err.splitlines()) == 1 and not out.exists()
 
 
 def test_sample_data_then_run_step(tmp_path: Path) -> None:
@@ -155,24 +164,6 @@ def test_demo_of_a_missing_root_starts_no_emulator(
     assert cli.main([command, str(tmp_path / "no-such-root")]) == 2
     assert "is not a Terraform root" in capsys.readouterr().err
     assert not (tmp_path / "emulator").exists(), "an emulator was started for a root that does not exist"
-
-
-def test_asl_with_one_valid_and_one_invalid_pipeline_writes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "pipelines.py").write_text(
-        "from pipelines_src.pipelines import definitions\n"
-        "def broken():\n"
-        "    pipeline = definitions.training_pipeline()\n"
-        "    pipeline.remove('feature-engineering')\n"
-        "    return pipeline\n"
-        "PIPELINES = {'batch-inference': definitions.batch_pipeline, 'training': broken}\n"
-    )
-    out = tmp_path / "out"
-    assert cli.main(["asl", "--pipelines", str(tmp_path / "pipelines.py"), "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert "pipeline training is invalid" in err and "nothing written" in err and len(err.splitlines()) == 1
-    assert not out.exists()
 
 
 @pytest.mark.parametrize("below", ["", "x"])

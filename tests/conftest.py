@@ -35,7 +35,7 @@ os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 # applied root or a journey, are made once), and files that share an expensive session fixture
 # are one unit together: every worker has its own emulator, but the template is applied once, the
 # wheels built and installed once, the inventory plans and `terraform test` runs made once, the
-# sample training run made once. Units start in collection order, so the long e2e files first.
+# sample training run made once. Units start in LONG_UNITS_FIRST order, then in collection order.
 GROUPS = {
     "tests/e2e/test_demo.py": "use-case-complete",
     "tests/e2e/test_demo_notebooks.py": "use-case-complete",

@@ -307,7 +307,7 @@ def run(
     outcome = TrainingOutcome.of(training)
     report.model_package_arn, report.champion_kept = outcome.package_arn, not outcome.registered
     report.metrics = training.output["steps"].get("read_decision", {}).get("decision", {})
-    batch = _score(c, deployment, report, log)
+    batch = _score(c, deployment, outcome, report, log)
     report.runs.append(PipelineRun("batch-inference", batch))
     if batch.status != "SUCCEEDED":
         raise DemoFailed(f"batch-inference execution {batch.name} {batch.status}: {batch.error} {batch.cause}")
@@ -328,12 +328,19 @@ class TrainingOutcome:
     registered: bool  # False: the challenger did not beat the champion; package_arn is the champion's
 
     @classmethod
-    def of(cls, execution: executions.Execution) -> TrainingOutcome:
+    def found(cls, execution: executions.Execution) -> TrainingOutcome | None:
+        """The package the execution registered or the champion it kept; None when it did neither."""
         steps = execution.output.get("steps", {})
         if "register_model" in steps:
             return cls(str(steps["register_model"]["arn"]), True)
         if "champion-kept" in execution.states:
             return cls(str(steps["read_comparison"]["comparison"]["champion_package"]), False)
+        return None
+
+    @classmethod
+    def of(cls, execution: executions.Execution) -> TrainingOutcome:
+        if (outcome := cls.found(execution)) is not None:
+            return outcome
         raise DemoFailed(
             f"training execution {execution.name} ended {execution.status} without registering a package or "
             f"keeping a champion (it stopped at {list(execution.states)[-1:]}): see `mlops status training`"
@@ -347,19 +354,21 @@ class TrainingOutcome:
         return f"champion kept: no new package; version {version} keeps serving"
 
 
-def _score(c: dict[str, Any], deployment: Deployment, report: DemoReport, log: Log) -> executions.Execution:
+def _score(
+    c: dict[str, Any], deployment: Deployment, outcome: TrainingOutcome, report: DemoReport, log: Log
+) -> executions.Execution:
     """The batch a new package's approval starts (the Approved rule), or, when the champion was
     kept, the on-demand batch its Approved rule would start, with the champion."""
     batch_machine = deployment.machine("batch-inference")
-    known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], batch_machine, 50)}
-    if report.champion_kept:
-        log(f"[4/7] {TrainingOutcome(report.model_package_arn, False).line()}")
+    if not outcome.registered:
+        log(f"[4/7] {outcome.line()}")
         log("[5/7] batch-inference on demand with the champion (the input its Approved rule gives)")
-        batch_input = approved_rule_input(c["events"], batch_machine, report.model_package_arn)
+        batch_input = approved_rule_input(c["events"], batch_machine, outcome.package_arn)
         arn = executions.start(c["stepfunctions"], batch_machine, batch_input, execution_name("batch-inference"))
     else:
-        log(f"[4/7] {TrainingOutcome(report.model_package_arn, True).line()}; approving it")
-        report.approval_history = approve(c["sagemaker"], report.model_package_arn)
+        known = {e["executionArn"] for e in executions.recent(c["stepfunctions"], batch_machine, 50)}
+        log(f"[4/7] {outcome.line()}; approving it")
+        report.approval_history = approve(c["sagemaker"], outcome.package_arn)
         log("[5/7] the Approved event started the batch-inference pipeline (EventBridge rule -> state machine)")
         arn = executions.wait_for_new(c["stepfunctions"], batch_machine, known)
     return executions.follow(c["stepfunctions"], arn, _progress(log, "batch-inference"))
@@ -440,11 +449,11 @@ def retraining_outcome(execution: executions.Execution) -> str:
     if "retraining-skipped" in execution.states:
         window = execution.output.get("drift", {}).get("window")
         return f"skipped: a retraining already ran in window {window} (claim {steps['claim_retraining']['claims']})"
-    if "champion-kept" in execution.states:
-        return f"champion kept ({steps['read_comparison']['comparison']['champion_package']})"
-    if "register-model" in execution.states:
-        return f"challenger registered for approval ({steps['register_model']['arn']})"
-    return f"{execution.status} without a decision"
+    outcome = TrainingOutcome.found(execution)
+    if outcome is None:
+        return f"{execution.status} without a decision"
+    what = "challenger registered for approval" if outcome.registered else "champion kept"
+    return f"{what} ({outcome.package_arn})"
 
 
 def _follow_inference_pipeline(c: dict[str, Any], deployment: Deployment, report: DemoReport, log: Log) -> None:
